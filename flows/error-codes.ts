@@ -57,6 +57,13 @@ export const ERROR_CODES = {
   ERR_INGEST_UNKNOWN_BUS: { status: 404, meaning: 'No bus has this name' },
   ERR_INGEST_EVENT_TOO_LARGE: { status: 413, meaning: 'An event exceeds the event size limit' },
   ERR_INGEST_SIGNATURE: { status: 401, meaning: 'The webhook signature check failed' },
+  ERR_INGEST_SIGNATURE_MISSING: { status: 401, meaning: 'A header the signature check needs is missing' },
+  ERR_INGEST_SIGNATURE_MALFORMED: { status: 401, meaning: 'The signature or timestamp header does not have the form the scheme defines' },
+  ERR_INGEST_SIGNATURE_MISMATCH: { status: 401, meaning: 'No signature in the request matches any configured secret' },
+  ERR_INGEST_SIGNATURE_STALE: { status: 401, meaning: 'The signed timestamp is outside the tolerance (a possible replay)' },
+  ERR_INGEST_TOKEN: { status: 401, meaning: 'The shared token is missing or does not match' },
+  ERR_INGEST_IP_DENIED: { status: 401, meaning: 'The sender address is not in the source allow-list' },
+  ERR_INGEST_AUTH_CONFIG: { status: 500, meaning: 'The source authentication settings are unusable; the request was refused' },
   ERR_INGEST_UNAVAILABLE: { status: 503, meaning: 'The event could not be persisted; nothing was stored; retry' },
 
   // --- delivery ---
