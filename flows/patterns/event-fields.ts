@@ -1,0 +1,148 @@
+// Flattens an event into its leaf values, keyed by dotted path ("data.status"), the way
+// event-ruler reads events: nested objects and dots inside keys both join with '.', arrays
+// contribute each element under the array's own path, and `{}`/`[]` contribute nothing.
+// Every value remembers which element of which array of objects (or of arrays) it sits in,
+// so that a pattern can insist all its fields come from the same element.
+
+/** A leaf value of an event. */
+export type EventValue = string | number | boolean | null;
+
+/**
+ * Array membership: pairs [arrayId, elementIndex, ...] in ascending arrayId order, for every
+ * enclosing array whose element is an object or an array. Shared, never mutated.
+ */
+export type Membership = readonly number[];
+
+/** One leaf of a flattened event. */
+export interface EventField {
+  readonly value: EventValue;
+  readonly membership: Membership;
+  /** The value as an IP address in hex, computed on first use (undefined: not yet, null: not an IP). */
+  ip?: string | null;
+}
+
+/** The leaves of an event by path. */
+export type EventFields = Map<string, EventField[]>;
+
+/** Which key steps a reader needs; keys not needed by any pattern are skipped while flattening. */
+export interface StepFilter {
+  readonly steps: ReadonlySet<string>;
+  /** Nesting levels worth descending: a pattern path with n steps never needs more than n objects deep. */
+  readonly maxObjectDepth: number;
+}
+
+/** Nesting beyond this (objects and arrays together) is not read: JSON parsers refuse it too. */
+export const MAX_EVENT_DEPTH = 1000;
+
+export const EMPTY_MEMBERSHIP: Membership = Object.freeze([]) as Membership;
+
+interface Pending {
+  readonly node: object;
+  readonly path: string;
+  readonly membership: Membership;
+  readonly objectDepth: number;
+  readonly depth: number;
+}
+
+/** Flattens an event (any JS value; non-objects give no fields), keeping only paths the filter needs. */
+export function flattenEvent(event: unknown, filter: StepFilter): EventFields {
+  const fields: EventFields = new Map();
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return fields;
+  // An explicit stack: deeply nested events must not overflow the call stack.
+  const stack: Pending[] = [{ node: event, path: '', membership: EMPTY_MEMBERSHIP, objectDepth: 0, depth: 0 }];
+  let arrayCount = 0;
+  const { steps, maxObjectDepth } = filter;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { node, path, membership, depth } = item;
+    if (Array.isArray(node)) {
+      const arrayId = arrayCount++;
+      for (let i = 0; i < node.length; i++) {
+        const element: unknown = node[i];
+        if (typeof element === 'object' && element !== null) {
+          if (depth >= MAX_EVENT_DEPTH) continue;
+          const inner = membership.length === 0 ? [arrayId, i] : [...membership, arrayId, i];
+          stack.push({ node: element, path, membership: inner, objectDepth: item.objectDepth, depth: depth + 1 });
+        } else {
+          addLeaf(fields, path, element, membership);
+        }
+      }
+      continue;
+    }
+    const objectDepth = item.objectDepth + 1;
+    for (const key of Object.keys(node)) {
+      if (!steps.has(key) && !isDottedKeyUsed(key, steps)) continue;
+      const value: unknown = (node as Record<string, unknown>)[key];
+      const childPath = path === '' ? key : `${path}.${key}`;
+      if (typeof value === 'object' && value !== null) {
+        if (objectDepth >= maxObjectDepth && !Array.isArray(value)) continue;
+        if (depth >= MAX_EVENT_DEPTH) continue;
+        stack.push({ node: value, path: childPath, membership, objectDepth, depth: depth + 1 });
+      } else {
+        addLeaf(fields, childPath, value, membership);
+      }
+    }
+  }
+  return fields;
+}
+
+function addLeaf(fields: EventFields, path: string, value: unknown, membership: Membership): void {
+  const type = typeof value;
+  if (type !== 'string' && type !== 'number' && type !== 'boolean' && value !== null) return;
+  const field: EventField = { value: value as EventValue, membership };
+  const list = fields.get(path);
+  if (list === undefined) fields.set(path, [field]);
+  else list.push(field);
+}
+
+// A key "a.b" in an event is the same path as {"a": {"b": …}}, so it is needed when all its parts are.
+function isDottedKeyUsed(key: string, steps: ReadonlySet<string>): boolean {
+  if (!key.includes('.')) return false;
+  for (const part of key.split('.')) if (!steps.has(part)) return false;
+  return true;
+}
+
+/** The membership of two fields together, or null when they sit in different elements of one array. */
+export function mergeMembership(a: Membership, b: Membership): Membership | null {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const idA = a[i] as number;
+    const idB = b[j] as number;
+    if (idA === idB) {
+      if (a[i + 1] !== b[j + 1]) return null;
+      out.push(idA, a[i + 1] as number);
+      i += 2;
+      j += 2;
+    } else if (idA < idB) {
+      out.push(idA, a[i + 1] as number);
+      i += 2;
+    } else {
+      out.push(idB, b[j + 1] as number);
+      j += 2;
+    }
+  }
+  for (; i < a.length; i += 2) out.push(a[i] as number, a[i + 1] as number);
+  for (; j < b.length; j += 2) out.push(b[j] as number, b[j + 1] as number);
+  return out;
+}
+
+/** Whether two memberships agree on every array they share. */
+export function isConsistent(a: Membership, b: Membership): boolean {
+  if (a.length === 0 || b.length === 0) return true;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const idA = a[i] as number;
+    const idB = b[j] as number;
+    if (idA === idB) {
+      if (a[i + 1] !== b[j + 1]) return false;
+      i += 2;
+      j += 2;
+    } else if (idA < idB) i += 2;
+    else j += 2;
+  }
+  return true;
+}
