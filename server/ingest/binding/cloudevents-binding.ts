@@ -145,7 +145,7 @@ function parseBatch(body: Buffer, lim: BindingLimits): StoredEvent[] {
     if (found.length === 0) found.push(...validateCloudEvent(value[index], path));
     for (const problem of found) problems.push({ ...problem, index });
   }
-  if (problems.length > 0) throw invalid(problems);
+  if (problems.length > 0) throw invalid(problems.slice(0, MAX_REPORTED_PROBLEMS));
   return value.map((event) => toStoredEvent(event as Record<string, unknown>));
 }
 
