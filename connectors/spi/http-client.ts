@@ -1,0 +1,125 @@
+import net from 'node:net';
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { AddressRefusedError, createGuardedLookup, isAddressAllowed } from './address-guard.ts';
+import { DeliveryError, classifyHttpStatus, parseRetryAfter } from './failure.ts';
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Per-attempt timeout; default 30 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The response body as text, cut at `maxResponseBytes`. */
+  body: string;
+  /** The first bytes of the body, for traces and dead letters. */
+  excerpt: string;
+  durationMs: number;
+}
+
+export interface HttpClient {
+  /** Sends one request; resolves for any status; throws a classified DeliveryError when no response came. */
+  request(req: HttpRequest): Promise<HttpResponse>;
+  /** Like `request`, but a non-2xx status throws a DeliveryError classified by `classifyHttpStatus`. */
+  send(req: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export interface HttpClientOptions {
+  /** Addresses allowed despite being private, loopback or link-local. */
+  allowPrivate?: net.BlockList;
+  userAgent?: string;
+  maxResponseBytes?: number;
+  excerptBytes?: number;
+  /** Connections per origin. */
+  connections?: number;
+}
+
+/** Throws a DeliveryError for a non-2xx response, with its classification, excerpt and Retry-After. */
+export function ensureOk(res: HttpResponse): HttpResponse {
+  if (res.status >= 200 && res.status < 300) return res;
+  const info = classifyHttpStatus(res.status);
+  const retryAfterMs = info.kind === 'rate_limited' || info.kind === 'retryable' ? parseRetryAfter(res.headers['retry-after']) : undefined;
+  throw new DeliveryError(`HTTP ${res.status}: ${info.reason}`, { ...info, status: res.status, responseExcerpt: res.excerpt, retryAfterMs });
+}
+
+/** An HTTP client that refuses private addresses (unless allowed), times out, and classifies every failure. */
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const maxBytes = options.maxResponseBytes ?? 1024 * 1024;
+  const excerptBytes = options.excerptBytes ?? 1024;
+  const agent = new Agent({
+    connect: { lookup: createGuardedLookup(options.allowPrivate) as never },
+    connections: options.connections ?? 512,
+    keepAliveTimeout: 10_000,
+    pipelining: 1,
+  });
+
+  async function doRequest(req: HttpRequest): Promise<HttpResponse> {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      throw new DeliveryError(`invalid URL "${req.url}"`, { kind: 'config', reason: 'the target URL is not a valid absolute URL' });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new DeliveryError(`unsupported URL scheme "${url.protocol}"`, { kind: 'config', reason: 'only http and https targets are supported' });
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (net.isIP(host) && !isAddressAllowed(host, options.allowPrivate)) {
+      const refused = new AddressRefusedError(host, host);
+      throw new DeliveryError(refused.message, { kind: 'config', reason: 'target address not allowed' });
+    }
+    const timeoutMs = req.timeoutMs ?? 30_000;
+    const started = performance.now();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'flowbridge', ...req.headers };
+    try {
+      const res = await request(url, { method: req.method as never, headers, body: req.body, signal, dispatcher: agent, maxRedirections: 0 } as never);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        const buf = chunk as Buffer;
+        if (size < maxBytes) chunks.push(buf.subarray(0, maxBytes - size));
+        size += buf.length;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
+      const outHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) outHeaders[k] = Array.isArray(v) ? v.join(', ') : String(v);
+      return { status: res.statusCode, headers: outHeaders, body, excerpt: body.slice(0, excerptBytes), durationMs: performance.now() - started };
+    } catch (err) {
+      throw toDeliveryError(err, timeout.aborted, timeoutMs);
+    }
+  }
+
+  return {
+    request: doRequest,
+    async send(req) {
+      return ensureOk(await doRequest(req));
+    },
+    async close() {
+      await agent.close();
+    },
+  };
+}
+
+function toDeliveryError(err: unknown, timedOut: boolean, timeoutMs: number): DeliveryError {
+  if (err instanceof DeliveryError) return err;
+  if (timedOut) return new DeliveryError(`no response within ${timeoutMs} ms`, { kind: 'retryable', reason: 'timeout' });
+  const cause = (err as { cause?: unknown }).cause;
+  const refused = [err, cause].find((e) => e instanceof AddressRefusedError);
+  if (refused) return new DeliveryError((refused as Error).message, { kind: 'config', reason: 'target address not allowed' });
+  if (err instanceof Error && err.name === 'AbortError') return new DeliveryError('the attempt was aborted', { kind: 'retryable', reason: 'aborted (shutdown)' });
+  const code = (err as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof undiciErrors.UndiciError || code) {
+    return new DeliveryError(`network error: ${code ?? ''} ${message}`.trim(), { kind: 'retryable', reason: 'network error' });
+  }
+  return new DeliveryError(`request failed: ${message}`, { kind: 'retryable', reason: 'network error' });
+}

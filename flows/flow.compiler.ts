@@ -1,0 +1,119 @@
+import { FlowbridgeError } from './error-codes.ts';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, type FlowDocument, type FlowNode } from './flow-document.ts';
+import { validateFlow } from './flow.validation.ts';
+import { hashString } from './hash.ts';
+import type { NodeCatalog, WebhookSourceConfig } from './node-kinds.ts';
+import type { TransformConfig } from './transforms/transform.ts';
+
+/** Which events a rule sees: those that came in through one webhook source, or every event on the bus. */
+export type RuleOrigin = { kind: 'webhook'; sourceId: string } | { kind: 'bus' };
+
+export type RuleStep =
+  | { kind: 'filter'; nodeId: string; pattern: unknown }
+  | { kind: 'transform'; nodeId: string; transform: TransformConfig };
+
+/** The executable form of one source → target path of a flow. Plain JSON: stored in Redis, loaded by every process. */
+export interface RuleDefinition {
+  id: string;
+  name: string;
+  flowId: string;
+  flowVersion: number;
+  bus: string;
+  origin: RuleOrigin;
+  /** Node ids along the path, source first, target last. */
+  path: string[];
+  steps: RuleStep[];
+  target: { nodeId: string; type: string; name: string; config: Record<string, unknown> };
+  delivery: DeliveryPolicy;
+}
+
+export interface WebhookSourceDefinition {
+  sourceId: string;
+  flowId: string;
+  nodeId: string;
+  bus: string;
+  config: WebhookSourceConfig;
+}
+
+export interface CompiledFlow {
+  flowId: string;
+  version: number;
+  name: string;
+  bus: string;
+  webhookSources: WebhookSourceDefinition[];
+  rules: RuleDefinition[];
+}
+
+export const DEFAULT_BUS = 'default';
+
+/**
+ * Validates and compiles a flow into rules, one per source → target path. Throws
+ * FlowbridgeError ERR_FLOW_INVALID with every problem in `details` when the flow is invalid.
+ */
+export function compileFlow(doc: FlowDocument, catalog: NodeCatalog, ids: { flowId: string; version: number }): CompiledFlow {
+  const problems = validateFlow(doc, catalog);
+  if (problems.length) {
+    throw new FlowbridgeError('ERR_FLOW_INVALID', `The flow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.message}${problems.length > 1 ? ' …' : ''}`, problems);
+  }
+  const bus = doc.bus ?? DEFAULT_BUS;
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  const next = new Map<string, string[]>(doc.nodes.map((n) => [n.id, []]));
+  for (const e of doc.edges) {
+    const out = next.get(e.source)!;
+    if (!out.includes(e.target)) out.push(e.target);
+  }
+  const roleOf = (n: FlowNode) => catalog.get(n.type)!.role;
+  const rules: RuleDefinition[] = [];
+  const webhookSources: WebhookSourceDefinition[] = [];
+
+  for (const source of doc.nodes.filter((n) => roleOf(n) === 'source')) {
+    if (source.type === 'source.webhook') {
+      const config = source.config as unknown as WebhookSourceConfig;
+      webhookSources.push({ sourceId: config.sourceId, flowId: ids.flowId, nodeId: source.id, bus, config });
+    }
+    const origin: RuleOrigin = source.type === 'source.webhook'
+      ? { kind: 'webhook', sourceId: (source.config as unknown as WebhookSourceConfig).sourceId }
+      : { kind: 'bus' };
+    const walk = (path: FlowNode[]): void => {
+      const last = path[path.length - 1]!;
+      if (roleOf(last) === 'target') {
+        rules.push(makeRule(doc, ids, bus, origin, path, roleOf));
+        return;
+      }
+      for (const id of next.get(last.id) ?? []) walk([...path, byId.get(id)!]);
+    };
+    walk([source]);
+  }
+  return { flowId: ids.flowId, version: ids.version, name: doc.name, bus, webhookSources, rules };
+}
+
+function makeRule(
+  doc: FlowDocument,
+  ids: { flowId: string; version: number },
+  bus: string,
+  origin: RuleOrigin,
+  path: FlowNode[],
+  roleOf: (n: FlowNode) => string,
+): RuleDefinition {
+  const target = path[path.length - 1]!;
+  const steps: RuleStep[] = [];
+  for (const node of path.slice(1, -1)) {
+    if (roleOf(node) === 'filter') steps.push({ kind: 'filter', nodeId: node.id, pattern: node.config.pattern });
+    else if (roleOf(node) === 'transform') steps.push({ kind: 'transform', nodeId: node.id, transform: node.config as unknown as TransformConfig });
+  }
+  const nodeIds = path.map((n) => n.id);
+  const label = (n: FlowNode) => n.name ?? n.id;
+  return {
+    // Stable across redeploys of the same path, so job ids and dead letters stay attached.
+    id: `${ids.flowId}.${hashString(nodeIds.join('>')).slice(0, 12)}`,
+    name: `${doc.name}: ${label(path[0]!)} → ${label(target)}`,
+    flowId: ids.flowId,
+    flowVersion: ids.version,
+    bus,
+    origin,
+    path: nodeIds,
+    steps,
+    target: { nodeId: target.id, type: target.type, name: label(target), config: target.config },
+    delivery: { ...DEFAULT_DELIVERY_POLICY, ...doc.defaults?.delivery, ...target.delivery },
+  };
+}

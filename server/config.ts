@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type net from 'node:net';
+import { parseCidrList } from '../connectors/spi/address-guard.ts';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Unset: start the embedded redis-server. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key this instance uses. */
+  redisPrefix: string;
+  adminToken: string | undefined;
+  allowPrivateTargets: net.BlockList | undefined;
+  allowPrivateTargetsText: string;
+  deliveryConcurrency: number;
+  /** Largest webhook or CloudEvents request body. */
+  maxRequestBytes: number;
+  /** Largest single event. */
+  maxEventBytes: number;
+  /** How long the bus log and traces are kept. */
+  retentionSeconds: number;
+  /** Window in which a repeated (source, id) is a duplicate. */
+  dedupeWindowSeconds: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+/** Reads the configuration from flags (already parsed) and the environment; throws ConfigError with a clear message. */
+export function loadConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv = process.env): Config {
+  const allowText = flags['allow-private-targets'] ?? env.FLOWBRIDGE_ALLOW_PRIVATE_TARGETS ?? '';
+  let allow: net.BlockList | undefined;
+  try {
+    allow = allowText ? parseCidrList(allowText) : undefined;
+  } catch (err) {
+    throw new ConfigError(`FLOWBRIDGE_ALLOW_PRIVATE_TARGETS: ${(err as Error).message}`);
+  }
+  return {
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    port: intFrom('--port / PORT', flags.port ?? env.PORT, 8080, 0, 65535),
+    dataDir: path.resolve(flags['data-dir'] ?? env.FLOWBRIDGE_DATA_DIR ?? './data'),
+    redisUrl: flags['redis-url'] ?? (env.REDIS_URL || undefined),
+    redisPrefix: env.FLOWBRIDGE_REDIS_PREFIX || 'fb',
+    adminToken: env.FLOWBRIDGE_ADMIN_TOKEN || undefined,
+    allowPrivateTargets: allow,
+    allowPrivateTargetsText: allowText,
+    deliveryConcurrency: intFrom('FLOWBRIDGE_DELIVERY_CONCURRENCY', env.FLOWBRIDGE_DELIVERY_CONCURRENCY, 200, 1, 5000),
+    maxRequestBytes: intFrom('FLOWBRIDGE_MAX_REQUEST_BYTES', env.FLOWBRIDGE_MAX_REQUEST_BYTES, 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxEventBytes: intFrom('FLOWBRIDGE_MAX_EVENT_BYTES', env.FLOWBRIDGE_MAX_EVENT_BYTES, 256 * 1024, 1024, 64 * 1024 * 1024),
+    retentionSeconds: intFrom('FLOWBRIDGE_RETENTION_SECONDS', env.FLOWBRIDGE_RETENTION_SECONDS, 7 * 86_400, 60, 365 * 86_400),
+    dedupeWindowSeconds: intFrom('FLOWBRIDGE_DEDUPE_WINDOW_SECONDS', env.FLOWBRIDGE_DEDUPE_WINDOW_SECONDS, 86_400, 0, 30 * 86_400),
+    logLevel: env.FLOWBRIDGE_LOG_LEVEL || 'info',
+  };
+}

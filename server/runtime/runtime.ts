@@ -1,0 +1,237 @@
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Queue, type Worker } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type express from 'express';
+import type { Connector } from '../../connectors/spi/connector.ts';
+import { createHttpClient, type HttpClient } from '../../connectors/spi/http-client.ts';
+import { CONNECTORS } from '../../connectors/catalog.ts';
+import { DEFAULT_BUS } from '../../flows/flow.compiler.ts';
+import { createApi } from '../api/api.ts';
+import type { Config } from '../config.ts';
+import { startDeliveryWorker } from '../delivery/deliver.worker.ts';
+import type { DeliveryJobData } from '../delivery/delivery-job.ts';
+import { createIngestHandler } from '../ingest/ingest.handler.ts';
+import { createLogger, type Logger } from '../logging.ts';
+import { Metrics } from '../metrics.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded-redis.ts';
+import { Keys, QUEUE_NAMES } from '../redis/keys.ts';
+import { DEFAULT_ROUTER_OPTIONS, Router } from '../router/router.ts';
+import { AdminTokenChecker, ensureAdminToken } from '../services/admin-token.ts';
+import { ensureBus } from '../services/bus.service.ts';
+import { DeadLetterService } from '../services/dead-letter.service.ts';
+import { FlowService } from '../services/flow.service.ts';
+import { DeadLetterStore } from '../store/dead-letter-store.ts';
+import { EventStore } from '../store/event-store.ts';
+import { FlowStore } from '../store/flow-store.ts';
+import { ConnectorRegistry } from './connector-registry.ts';
+import { RuleRegistry } from './rule-registry.ts';
+
+export interface Roles {
+  api: boolean;
+  router: boolean;
+  worker: boolean;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  roles: Roles;
+  logger?: Logger;
+  connectors?: readonly Connector<never>[];
+  /** Routers mounted on the HTTP app (the editor). */
+  extraRoutes?: express.Router[];
+  /** Milliseconds to let in-flight deliveries finish on stop. */
+  shutdownGraceMs?: number;
+}
+
+export interface Runtime {
+  /** `http://host:port` when the API role runs. */
+  url: string | undefined;
+  redisUrl: string;
+  /** The admin token, only when this start created it (print it once). */
+  createdAdminToken: string | undefined;
+  keys: Keys;
+  redis: Redis;
+  metrics: Metrics;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+const WORKER_HEARTBEAT_MS = 5000;
+
+/** Starts the roles of one flowbridge process on one Redis (the embedded one when no URL is configured). */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, roles } = options;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const keys = new Keys(config.redisPrefix);
+  const cleanup: (() => Promise<void>)[] = [];
+
+  let embedded: EmbeddedRedis | undefined;
+  let redisUrl = config.redisUrl;
+  if (!redisUrl) {
+    embedded = await startEmbeddedRedis({
+      dataDir: path.join(config.dataDir, 'redis'),
+      appendOnly: true,
+      onRestart: (info) => log.error(info, 'embedded redis-server exited; restarting it'),
+    });
+    redisUrl = embedded.url;
+    log.info({ redisUrl, dataDir: path.join(config.dataDir, 'redis') }, 'embedded redis-server started (AOF on)');
+  }
+
+  const base: RedisOptions = { lazyConnect: false, enableAutoPipelining: true, retryStrategy: (n) => Math.min(50 * n, 1000) };
+  const redis = new Redis(redisUrl, { ...base, maxRetriesPerRequest: 3, commandTimeout: 10_000 });
+  // Ingest must fail fast when Redis is away: a 503 at once, never a 202 for an event not persisted.
+  const ingestRedis = new Redis(redisUrl, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 5000, autoResendUnfulfilledCommands: false });
+  const blocking = new Redis(redisUrl, { ...base, enableAutoPipelining: false, maxRetriesPerRequest: null });
+  const bullConnection = new Redis(redisUrl, { ...base, enableAutoPipelining: false, maxRetriesPerRequest: null });
+  const subscriber = new Redis(redisUrl, { ...base, enableAutoPipelining: false, maxRetriesPerRequest: null });
+  for (const c of [redis, ingestRedis, blocking, bullConnection, subscriber]) {
+    c.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+  }
+  for (const c of [redis, ingestRedis]) {
+    if (c.status !== 'ready') await new Promise((resolve) => c.once('ready', resolve));
+  }
+  cleanup.push(async () => {
+    await Promise.allSettled([redis, ingestRedis, blocking, bullConnection, subscriber].map((c) => c.quit()));
+  });
+
+  const storeOptions = { retentionSeconds: config.retentionSeconds, dedupeWindowSeconds: config.dedupeWindowSeconds, maxLogLength: 10_000_000 };
+  const events = new EventStore(redis, keys, storeOptions);
+  const ingestEvents = new EventStore(ingestRedis, keys, storeOptions);
+  const flowStore = new FlowStore(redis, keys);
+  const deadLetterStore = new DeadLetterStore(redis, keys);
+  const connectors = new ConnectorRegistry(options.connectors ?? CONNECTORS);
+  const registry = new RuleRegistry(redis, keys, log);
+  await ensureBus(redis, keys, DEFAULT_BUS);
+  await registry.refresh(true);
+
+  // Every process learns of deploys at once (pub/sub), with a periodic check as a safety net.
+  await subscriber.subscribe(keys.deployChannel);
+  subscriber.on('message', () => {
+    registry.refresh().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'rule reload failed'));
+  });
+  const refreshTimer = setInterval(() => {
+    registry.refresh().catch(() => undefined);
+  }, 5000);
+  refreshTimer.unref();
+  cleanup.unshift(async () => clearInterval(refreshTimer));
+
+  const queue = new Queue<DeliveryJobData>(QUEUE_NAMES.deliveries, { connection: redis, prefix: keys.prefix });
+  cleanup.unshift(async () => {
+    await queue.close();
+  });
+
+  let router: Router | undefined;
+  if (roles.router) {
+    router = new Router(blocking, redis, keys, registry, queue, events, deadLetterStore, log, metrics, { ...DEFAULT_ROUTER_OPTIONS, retentionSeconds: config.retentionSeconds });
+    await router.start();
+    cleanup.unshift(async () => router!.stop());
+  }
+
+  let worker: Worker<DeliveryJobData> | undefined;
+  let httpClient: HttpClient | undefined;
+  const workerId = `${os.hostname()}-${process.pid}`;
+  if (roles.worker) {
+    httpClient = createHttpClient({ allowPrivate: config.allowPrivateTargets, userAgent: 'flowbridge/0.1' });
+    worker = startDeliveryWorker({
+      connection: bullConnection, redis, keys, connectors, deadLetters: deadLetterStore, events, http: httpClient, log, metrics,
+      concurrency: config.deliveryConcurrency, retentionSeconds: config.retentionSeconds,
+    });
+    const beat = () => redis.hset(keys.workers, workerId, JSON.stringify({ at: Date.now(), pid: process.pid, host: os.hostname() })).catch(() => undefined);
+    void beat();
+    const timer = setInterval(() => void beat(), WORKER_HEARTBEAT_MS);
+    timer.unref();
+    const grace = options.shutdownGraceMs ?? 30_000;
+    cleanup.unshift(async () => {
+      clearInterval(timer);
+      // Finish in-flight deliveries within the grace period; past it, abort them (they retry elsewhere).
+      const closing = worker!.close();
+      const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), grace).unref())]);
+      if (timedOut) await worker!.close(true);
+      await redis.hdel(keys.workers, workerId).catch(() => undefined);
+      await httpClient!.close();
+    });
+  }
+
+  const health = async () => {
+    const started = Date.now();
+    let reachable = false;
+    try {
+      reachable = (await Promise.race([redis.ping(), new Promise<string>((_, rej) => setTimeout(() => rej(new Error('timeout')), 1000).unref())])) === 'PONG';
+    } catch {
+      reachable = false;
+    }
+    const latencyMs = Date.now() - started;
+    let workersAlive = 0;
+    if (reachable) {
+      const beats = await redis.hgetall(keys.workers).catch(() => ({}) as Record<string, string>);
+      workersAlive = Object.values(beats).filter((b) => Date.now() - (JSON.parse(b) as { at: number }).at < 3 * WORKER_HEARTBEAT_MS).length;
+    }
+    const local = { router: router ? router.isRunning : undefined, worker: worker ? worker.isRunning() : undefined };
+    const ok = reachable && (roles.worker ? Boolean(local.worker) : workersAlive > 0) && (!roles.router || Boolean(local.router));
+    return { ok, body: { status: ok ? 'ok' : 'unhealthy', redis: { reachable, latencyMs }, workers: { alive: workersAlive, ...local }, rules: registry.ruleCount } };
+  };
+
+  let url: string | undefined;
+  let createdAdminToken: string | undefined;
+  if (roles.api) {
+    createdAdminToken = await ensureAdminToken(redis, keys, config.adminToken);
+    const flows = new FlowService(flowStore, connectors.catalog, redis, keys, log);
+    const deadLetters = new DeadLetterService(deadLetterStore, queue, registry, redis, keys, log, config.retentionSeconds);
+    const app = createApi({ redis, keys, flows, deadLetters, events, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, extra: options.extraRoutes });
+    const ingest = createIngestHandler({ events: ingestEvents, registry, redis, keys, log, metrics, maxRequestBytes: config.maxRequestBytes, maxEventBytes: config.maxEventBytes });
+    const server = http.createServer((req, res) => {
+      const q = req.url!.indexOf('?');
+      const p = q === -1 ? req.url! : req.url!.slice(0, q);
+      if (!ingest(req, res, p)) app(req, res);
+    });
+    server.keepAliveTimeout = 65_000;
+    server.requestTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const addr = server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    url = `http://${host}:${addr.port}`;
+    // Stop accepting first, so nothing new arrives while the rest shuts down.
+    cleanup.unshift(async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+    });
+  }
+
+  if (embedded) {
+    const e = embedded;
+    cleanup.push(async () => e.stop());
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    redisUrl,
+    createdAdminToken,
+    keys,
+    redis,
+    metrics,
+    log,
+    stop() {
+      stopping ??= (async () => {
+        for (const step of cleanup) {
+          try {
+            await step();
+          } catch (err) {
+            log.warn({ err: (err as Error).message }, 'shutdown step failed');
+          }
+        }
+      })();
+      return stopping;
+    },
+  };
+}

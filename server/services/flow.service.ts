@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+import { FlowbridgeError, type Problem } from '../../flows/error-codes.ts';
+import { compileFlow, DEFAULT_BUS, type CompiledFlow } from '../../flows/flow.compiler.ts';
+import type { FlowDocument } from '../../flows/flow-document.ts';
+import { validateFlow } from '../../flows/flow.validation.ts';
+import type { NodeCatalog } from '../../flows/node-kinds.ts';
+import type { Logger } from '../logging.ts';
+import type { Keys } from '../redis/keys.ts';
+import { ensureBus } from './bus.service.ts';
+import type { FlowStore, StoredFlow } from '../store/flow-store.ts';
+
+export interface FlowView extends StoredFlow {
+  deployedVersion: number | undefined;
+  /** Problems that would block a deploy ([] when deployable). */
+  problems: Problem[];
+}
+
+function requireShape(doc: unknown): FlowDocument {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new FlowbridgeError('ERR_VALIDATION', 'The body must be a flow document (a JSON object with name, nodes and edges)');
+  }
+  const d = doc as Partial<FlowDocument>;
+  if (typeof d.name !== 'string' || !d.name.trim()) throw new FlowbridgeError('ERR_VALIDATION', 'The flow needs a non-empty "name"', [{ path: 'name' }]);
+  if (!Array.isArray(d.nodes) || !Array.isArray(d.edges)) throw new FlowbridgeError('ERR_VALIDATION', 'The flow needs "nodes" and "edges" arrays', [{ path: 'nodes' }]);
+  if (d.id !== undefined && (typeof d.id !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(d.id))) {
+    throw new FlowbridgeError('ERR_VALIDATION', 'The flow "id" must be 1–64 lower-case letters, digits, "-" or "_"', [{ path: 'id' }]);
+  }
+  return d as FlowDocument;
+}
+
+/** Flows: save drafts (problems reported, not blocking), deploy (problems blocking), undeploy. */
+export class FlowService {
+  constructor(
+    private readonly store: FlowStore,
+    private readonly catalog: NodeCatalog,
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly log: Logger,
+  ) {}
+
+  private async view(stored: StoredFlow): Promise<FlowView> {
+    const deployed = await this.store.deployment(stored.id);
+    return { ...stored, deployedVersion: deployed?.version, problems: validateFlow(stored.doc, this.catalog) };
+  }
+
+  async list() {
+    return await this.store.list();
+  }
+
+  async get(id: string): Promise<FlowView> {
+    const stored = await this.store.get(id);
+    if (!stored) throw new FlowbridgeError('ERR_NOT_FOUND', `No flow has the id "${id}"`);
+    return await this.view(stored);
+  }
+
+  async create(input: unknown): Promise<FlowView> {
+    const doc = requireShape(input);
+    const { version: _v, ...rest } = doc;
+    return await this.view(await this.store.create(rest));
+  }
+
+  /** Saves a new version. The body's `version` (or `expectedVersion`) must be the current one. */
+  async update(id: string, input: unknown, expectedVersion: number | undefined): Promise<FlowView> {
+    const doc = requireShape(input);
+    const expected = expectedVersion ?? doc.version;
+    if (expected === undefined) {
+      throw new FlowbridgeError('ERR_VALIDATION', 'Send the version you edited (the document\'s "version", or an If-Match header) so concurrent edits are not lost', [{ path: 'version' }]);
+    }
+    if (doc.id !== undefined && doc.id !== id) throw new FlowbridgeError('ERR_VALIDATION', `The document's id "${doc.id}" differs from the URL's "${id}"`, [{ path: 'id' }]);
+    return await this.view(await this.store.update(id, doc, expected));
+  }
+
+  /** Saved versions, newest first. */
+  async versions(id: string): Promise<{ version: number; updatedAt: string; doc: FlowDocument }[]> {
+    await this.get(id);
+    return (await this.store.versions(id)).map((v) => ({ version: v.version, updatedAt: v.updatedAt, doc: v.doc }));
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.store.remove(id))) throw new FlowbridgeError('ERR_NOT_FOUND', `No flow has the id "${id}"`);
+    this.log.info({ flowId: id }, 'flow deleted');
+  }
+
+  /** Validates, compiles and activates the stored flow (a given version, or the latest). */
+  async deploy(id: string, version?: number): Promise<{ flowId: string; version: number; rules: number; webhookSources: string[]; generation: number }> {
+    let stored = await this.store.get(id);
+    if (!stored) throw new FlowbridgeError('ERR_NOT_FOUND', `No flow has the id "${id}"`);
+    if (version !== undefined && version !== stored.version) {
+      const older = (await this.store.versions(id)).find((v) => v.version === version);
+      if (!older) throw new FlowbridgeError('ERR_FLOW_VERSION_CONFLICT', `Flow "${id}" has no saved version ${version} (latest is ${stored.version})`);
+      stored = older;
+    }
+    const compiled: CompiledFlow = compileFlow(stored.doc, this.catalog, { flowId: id, version: stored.version });
+    await ensureBus(this.redis, this.keys, compiled.bus ?? DEFAULT_BUS);
+    const generation = await this.store.setDeployment(id, compiled);
+    this.log.info({ flowId: id, version: stored.version, rules: compiled.rules.length, generation }, 'flow deployed');
+    return { flowId: id, version: stored.version, rules: compiled.rules.length, webhookSources: compiled.webhookSources.map((s) => s.sourceId), generation };
+  }
+
+  async undeploy(id: string): Promise<void> {
+    if (!(await this.store.deployment(id))) throw new FlowbridgeError('ERR_FLOW_NOT_DEPLOYED', `Flow "${id}" is not deployed`);
+    await this.store.setDeployment(id, undefined);
+    this.log.info({ flowId: id }, 'flow undeployed');
+  }
+
+  /** Validation only: every problem, nothing stored. */
+  validate(input: unknown): Problem[] {
+    return validateFlow(input, this.catalog);
+  }
+}

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { Redis, Result } from 'ioredis';
+import type { Keys } from '../redis/keys.ts';
+
+/** A CloudEvent in structured JSON form, exactly as accepted. */
+export type StoredEvent = Record<string, unknown> & { id: string; source: string; type: string; specversion: string };
+
+/** How the event came in, and when. Kept beside the event, never inside it. */
+export interface EventMeta {
+  /** `webhook:<sourceId>` or `events` (the CloudEvents endpoint). */
+  via: string;
+  /** Acceptance time, ms since epoch. */
+  at: number;
+}
+
+export interface AppendResult {
+  /** The bus log entry id: flowbridge's own id of the accepted event. */
+  streamId: string;
+  /** True when the same (source, id) was accepted within the dedupe window; nothing new was stored. */
+  duplicate: boolean;
+}
+
+export interface BusLogEntry {
+  bus: string;
+  streamId: string;
+  event: StoredEvent;
+  meta: EventMeta;
+}
+
+export interface TraceEntry {
+  /** ms since epoch */
+  t: number;
+  kind: 'routed' | 'matched' | 'filtered' | 'enqueued' | 'attempt' | 'delivered' | 'dead-lettered' | 'redriven' | 'transform-error';
+  ruleId?: string;
+  flowId?: string;
+  deliveryId?: string;
+  [more: string]: unknown;
+}
+
+// Atomic: dedupe check, append to the log, and the two lookup keys. Duplicates inside the
+// window answer with the first entry's id and store nothing.
+const APPEND_SCRIPT = `
+local prev = redis.call('GET', KEYS[2])
+local window = tonumber(ARGV[4])
+if prev and window > 0 then
+  local ms = tonumber(string.match(prev, '^(%d+)'))
+  local now = redis.call('TIME')
+  local nowms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  if ms and nowms - ms < window then return {prev, 1} end
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[1], 'm', ARGV[2])
+redis.call('SET', KEYS[2], id, 'EX', ARGV[3])
+redis.call('SET', KEYS[3], id, 'EX', ARGV[3])
+return {id, 0}
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    fbAppendEvent(log: string, sidKey: string, cidKey: string, event: string, meta: string, retention: number, windowMs: number, maxLen: number): Result<[string, number], Context>;
+  }
+}
+
+function sha(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 32);
+}
+
+export interface EventStoreOptions {
+  retentionSeconds: number;
+  dedupeWindowSeconds: number;
+  /** Approximate cap on the bus log length, whatever the retention. */
+  maxLogLength: number;
+}
+
+/** The bus log: append (persist before acknowledge), look up, and keep traces. */
+export class EventStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly options: EventStoreOptions,
+  ) {
+    redis.defineCommand('fbAppendEvent', { numberOfKeys: 3, lua: APPEND_SCRIPT });
+  }
+
+  private lookupKeys(bus: string, event: StoredEvent): [string, string] {
+    return [this.keys.eventBySourceAndId(bus, sha(`${event.source}\u0000${event.id}`)), this.keys.eventById(bus, sha(event.id))];
+  }
+
+  /** Appends one event to its bus log; resolves only once Redis has it. */
+  async append(bus: string, event: StoredEvent, meta: EventMeta): Promise<AppendResult> {
+    const [sid, cid] = this.lookupKeys(bus, event);
+    const [streamId, dup] = await this.redis.fbAppendEvent(
+      this.keys.busLog(bus), sid, cid, JSON.stringify(event), JSON.stringify(meta),
+      this.options.retentionSeconds, this.options.dedupeWindowSeconds * 1000, this.options.maxLogLength,
+    );
+    return { streamId, duplicate: dup === 1 };
+  }
+
+  /** Appends several events atomically (all or none). */
+  async appendAll(bus: string, events: StoredEvent[], meta: EventMeta): Promise<AppendResult[]> {
+    if (events.length === 0) return [];
+    if (events.length === 1) return [await this.append(bus, events[0]!, meta)];
+    const multi = this.redis.multi();
+    for (const event of events) {
+      const [sid, cid] = this.lookupKeys(bus, event);
+      multi.fbAppendEvent(this.keys.busLog(bus), sid, cid, JSON.stringify(event), JSON.stringify(meta),
+        this.options.retentionSeconds, this.options.dedupeWindowSeconds * 1000, this.options.maxLogLength);
+    }
+    const results = (await multi.exec()) ?? [];
+    return results.map(([err, value]) => {
+      if (err) throw err;
+      const [streamId, dup] = value as [string, number];
+      return { streamId, duplicate: dup === 1 };
+    });
+  }
+
+  /** One bus log entry by its stream id, or undefined. */
+  async get(bus: string, streamId: string): Promise<BusLogEntry | undefined> {
+    const rows = await this.redis.xrange(this.keys.busLog(bus), streamId, streamId);
+    const row = rows[0];
+    return row ? parseEntry(bus, row[0], row[1]) : undefined;
+  }
+
+  /** Finds an event by its CloudEvents id (and source, when given). */
+  async find(bus: string, id: string, source?: string): Promise<BusLogEntry | undefined> {
+    const key = source !== undefined
+      ? this.keys.eventBySourceAndId(bus, sha(`${source}\u0000${id}`))
+      : this.keys.eventById(bus, sha(id));
+    const streamId = await this.redis.get(key);
+    if (!streamId) {
+      // The id may be flowbridge's own stream id.
+      return /^\d+-\d+$/.test(id) ? await this.get(bus, id) : undefined;
+    }
+    return await this.get(bus, streamId);
+  }
+
+  async trace(bus: string, streamId: string): Promise<TraceEntry[]> {
+    const rows = await this.redis.lrange(this.keys.trace(bus, streamId), 0, -1);
+    return rows.map((r) => JSON.parse(r) as TraceEntry);
+  }
+}
+
+/** Parses one XREAD/XRANGE row's fields into a log entry; undefined for a malformed row (never thrown). */
+export function parseEntry(bus: string, streamId: string, fields: string[]): BusLogEntry | undefined {
+  let e: string | undefined;
+  let m: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'e') e = fields[i + 1];
+    else if (fields[i] === 'm') m = fields[i + 1];
+  }
+  if (e === undefined || m === undefined) return undefined;
+  try {
+    return { bus, streamId, event: JSON.parse(e) as StoredEvent, meta: JSON.parse(m) as EventMeta };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Queues trace entries on a pipeline (with the event's retention as TTL). */
+export function pushTrace(pipeline: { rpush(key: string, ...v: string[]): unknown; expire(key: string, s: number): unknown }, keys: Keys, bus: string, streamId: string, entries: TraceEntry[], retentionSeconds: number): void {
+  if (!entries.length) return;
+  const key = keys.trace(bus, streamId);
+  pipeline.rpush(key, ...entries.map((e) => JSON.stringify(e)));
+  pipeline.expire(key, retentionSeconds);
+}
