@@ -1,66 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlowbridgeError, type ErrorCode } from '../error-codes.ts';
-import { compileTransform, DEFAULT_TRANSFORM_LIMITS, validateTransform, type TransformContext, type TransformLimits } from './transform.ts';
-
-// A CloudEvent in structured JSON form, as the router hands it to the first transform.
-const EVENT = {
-  specversion: '1.0',
-  id: 'evt-1',
-  source: 'erp/hr',
-  type: 'hr.employee.updated',
-  time: '2024-05-01T12:30:00Z',
-  datacontenttype: 'application/json',
-  data: {
-    employeeId: 'E-42',
-    name: 'Ada "The Countess" Lovelace',
-    age: 36,
-    active: true,
-    manager: null,
-    address: { city: 'London', zip: 'W1' },
-    roles: ['admin', 'dev'],
-    shifts: [
-      { day: 'mon', hours: 8 },
-      { day: 'tue', hours: 6 },
-    ],
-  },
-};
-
-const CTX: TransformContext = {
-  event: EVENT,
-  ruleName: 'sync-attendance',
-  flowId: 'flow-7',
-  ruleArn: 'fb:rule/flow-7/sync-attendance',
-  ingestionTime: '2024-05-01T12:30:01.250Z',
-};
-
-interface RenderCase {
-  name: string;
-  config: unknown;
-  input?: unknown;
-  ctx?: Partial<TransformContext>;
-  output?: 'json' | 'text';
-  expected?: unknown;
-  error?: ErrorCode;
-  message?: RegExp;
-  limits?: Partial<TransformLimits>;
-}
-
-async function runCase(c: RenderCase): Promise<void> {
-  const compiled = compileTransform(c.config, c.limits);
-  if (c.output) expect(compiled.output).toBe(c.output);
-  const rendering = compiled.render(c.input === undefined ? EVENT : c.input, { ...CTX, ...c.ctx });
-  if (c.error) {
-    const err: unknown = await rendering.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(FlowbridgeError);
-    expect((err as FlowbridgeError).code).toBe(c.error);
-    if (c.message) expect((err as FlowbridgeError).message).toMatch(c.message);
-    return;
-  }
-  expect(await rendering).toEqual(c.expected);
-}
+import { CTX, EVENT, runCase, type RenderCase } from './transform.test-kit.ts';
+import { compileTransform, DEFAULT_TRANSFORM_LIMITS, validateTransform, type TransformLimits } from './transform.ts';
 
 const originalCases: RenderCase[] = [
   { name: 'original renders the whole event', config: { type: 'original' }, output: 'json', expected: EVENT },
@@ -262,13 +203,16 @@ describe('validateTransform', () => {
     });
   });
 
-  it('returns no problems for a valid config of every step-one kind', () => {
+  it('returns no problems for a valid config of every kind', () => {
     for (const config of [
       { type: 'original' },
       { type: 'original', part: 'data' },
       { type: 'constant', value: { a: 1 } },
       { type: 'jsonpath', path: '$.data' },
+      { type: 'template', inputPathsMap: { a: '$.a' }, inputTemplate: '{"a": <a>}' },
+      { type: 'template', inputTemplate: 'no placeholders at all' },
       { type: 'jsonata', expression: 'data' },
+      { type: 'handlebars', template: 'Hi {{name}}' },
     ]) {
       expect(validateTransform(config)).toEqual([]);
     }
@@ -326,5 +270,70 @@ describe('compileTransform', () => {
 
   it('exposes the default limits', () => {
     expect(DEFAULT_TRANSFORM_LIMITS).toEqual({ maxSourceBytes: 32768, timeoutMs: 500, maxDepth: 1000, maxOutputBytes: 1048576 });
+  });
+});
+
+// The router runs transform nodes in a row, each on the previous output, with the original
+// event in the context; this mirrors that loop.
+async function renderChain(configs: unknown[]): Promise<unknown> {
+  let value: unknown = EVENT;
+  for (const config of configs) value = await compileTransform(config).render(value, CTX);
+  return value;
+}
+
+const chainCases: { name: string; configs: unknown[]; expected?: unknown; error?: ErrorCode }[] = [
+  {
+    name: 'a jsonata mapping feeds an input template',
+    configs: [
+      { type: 'jsonata', expression: '{"id": data.employeeId, "city": data.address.city}' },
+      { type: 'template', inputPathsMap: { id: '$.id', city: '$.city' }, inputTemplate: '{"employee": <id>, "where": "in <city>"}' },
+    ],
+    expected: { employee: 'E-42', where: 'in London' },
+  },
+  {
+    name: 'a jsonpath selection feeds a handlebars message',
+    configs: [
+      { type: 'jsonpath', path: '$.data' },
+      { type: 'handlebars', template: '{{{name}}} works in {{address.city}}' },
+    ],
+    expected: 'Ada "The Countess" Lovelace works in London',
+  },
+  {
+    name: 'the text of a string template feeds a jsonata expression as a string',
+    configs: [
+      { type: 'template', inputPathsMap: { id: '$.data.employeeId' }, inputTemplate: '"employee <id>"' },
+      { type: 'jsonata', expression: '$uppercase($)' },
+    ],
+    expected: 'EMPLOYEE E-42',
+  },
+  {
+    name: 'a later step can still reach the original event',
+    configs: [
+      { type: 'original', part: 'data' },
+      { type: 'jsonpath', path: '$.roles' },
+      { type: 'jsonata', expression: '{"roles": $, "source": $flowbridge.event.source}' },
+    ],
+    expected: { roles: ['admin', 'dev'], source: 'erp/hr' },
+  },
+  {
+    name: 'a constant at the end replaces whatever came before',
+    configs: [{ type: 'original', part: 'data' }, { type: 'constant', value: { ping: true } }],
+    expected: { ping: true },
+  },
+  {
+    name: 'a failing step in the middle stops the chain with a render error',
+    configs: [
+      { type: 'jsonpath', path: '$.data.address' },
+      { type: 'jsonpath', path: '$.zip.code' },
+      { type: 'constant', value: 'never reached' },
+    ],
+    error: 'ERR_TRANSFORM_RENDER',
+  },
+];
+
+describe('chains of transforms', () => {
+  it.each(chainCases)('$name', async ({ configs, expected, error }) => {
+    if (error) await expect(renderChain(configs)).rejects.toMatchObject({ code: error });
+    else expect(await renderChain(configs)).toEqual(expected);
   });
 });
