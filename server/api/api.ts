@@ -12,6 +12,12 @@ import type { DeadLetterService } from '../services/dead-letter.service.ts';
 import type { FlowService } from '../services/flow.service.ts';
 import { testPattern, testTransform } from '../services/playground.ts';
 import type { EventStore } from '../store/event-store.ts';
+import type { Queue } from 'bullmq';
+import type { DeliveryJobData } from '../delivery/delivery-job.ts';
+import type { RuleRegistry } from '../runtime/rule-registry.ts';
+import type { FlowStore } from '../store/flow-store.ts';
+import type { DeadLetterStore } from '../store/dead-letter-store.ts';
+import { createEditorRoutes } from './editor.routes.ts';
 
 export interface ApiDeps {
   redis: Redis;
@@ -19,6 +25,11 @@ export interface ApiDeps {
   flows: FlowService;
   deadLetters: DeadLetterService;
   events: EventStore;
+  flowStore: FlowStore;
+  deadLetterStore: DeadLetterStore;
+  registry: RuleRegistry;
+  queue: Queue<DeliveryJobData>;
+  retentionSeconds: number;
   connectors: ConnectorRegistry;
   tokens: AdminTokenChecker;
   log: Logger;
@@ -163,6 +174,10 @@ export function createApi(deps: ApiDeps): express.Express {
     });
   });
 
+  api.use(createEditorRoutes(deps));
+  api.use((req, res) => {
+    res.status(404).json(errorBody('ERR_ROUTE_NOT_FOUND', `No endpoint ${req.method} /api/v1${req.path}`));
+  });
   app.use('/api/v1', api);
   for (const r of deps.extra ?? []) app.use(r);
   app.use((req, res) => {

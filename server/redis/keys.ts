@@ -24,6 +24,10 @@ export class Keys {
   trace(bus: string, streamId: string): string {
     return `${this.busTag(bus)}:trace:${streamId}`;
   }
+  /** List of the latest events (`bus|streamId`) that reached a flow, newest first, capped. */
+  flowRecentEvents(flowId: string): string {
+    return `${this.prefix}:flow:${flowId}:recent`;
+  }
   /** Hash: bus name → bus settings JSON. */
   get buses(): string {
     return `${this.prefix}:buses`;

@@ -22,6 +22,9 @@ export interface RouterOptions {
 
 export const DEFAULT_ROUTER_OPTIONS: RouterOptions = { batchSize: 500, blockMs: 1000, claimIdleMs: 30_000, retentionSeconds: 7 * 86_400 };
 
+/** How many recent events each flow's list keeps. */
+export const RECENT_EVENTS_PER_FLOW = 1000;
+
 type StreamRead = [key: string, entries: [id: string, fields: string[]][]][] | null;
 
 /** BullMQ options of a new delivery job. */
@@ -147,6 +150,7 @@ export class Router {
     const traces = new Map<string, TraceEntry[]>();
     const deadLetters: DeadLetter[] = [];
     const ackIds: string[] = [];
+    const flowEvents = new Map<string, string[]>();
 
     for (const [streamId, fields] of rows) {
       ackIds.push(streamId);
@@ -160,6 +164,15 @@ export class Router {
       // Every routed event gets a trace entry, so "no rule matched" is visible, not a silence.
       const entries: TraceEntry[] = [{ t: Date.now(), kind: 'routed', rules: rules.length }];
       traces.set(streamId, entries);
+      // The flows this event reached (matched, or sent to their webhook), for per-flow event lists.
+      const flows = new Set(rules.map((r) => r.def.flowId));
+      const viaSource = entry.meta.via.startsWith('webhook:') ? this.registry.source(entry.meta.via.slice(8)) : undefined;
+      if (viaSource) flows.add(viaSource.flowId);
+      for (const f of flows) {
+        const list = flowEvents.get(f) ?? [];
+        list.push(`${bus}|${streamId}`);
+        flowEvents.set(f, list);
+      }
       if (!rules.length) continue;
       const done = recovering ? await this.deliveriesAlreadyStarted(entry) : new Set<string>();
       for (const rule of rules) {
@@ -173,6 +186,10 @@ export class Router {
     const multi = this.redis.multi();
     for (const dl of deadLetters) this.deadLetters.queuePut(multi, dl);
     for (const [streamId, entries] of traces) pushTrace(multi, this.keys, bus, streamId, entries, this.options.retentionSeconds);
+    for (const [flowId, refs] of flowEvents) {
+      multi.lpush(this.keys.flowRecentEvents(flowId), ...refs);
+      multi.ltrim(this.keys.flowRecentEvents(flowId), 0, RECENT_EVENTS_PER_FLOW - 1);
+    }
     multi.xack(this.keys.busLog(bus), ROUTER_GROUP, ...ackIds);
     await multi.exec();
     this.metrics.inc('flowbridge_events_routed_total', {}, rows.length);

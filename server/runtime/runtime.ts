@@ -10,6 +10,7 @@ import { createHttpClient, type HttpClient } from '../../connectors/spi/http-cli
 import { CONNECTORS } from '../../connectors/catalog.ts';
 import { DEFAULT_BUS } from '../../flows/flow.compiler.ts';
 import { createApi } from '../api/api.ts';
+import { createUiStatic } from '../api/ui-static.ts';
 import type { Config } from '../config.ts';
 import { startDeliveryWorker } from '../delivery/deliver.worker.ts';
 import type { DeliveryJobData } from '../delivery/delivery-job.ts';
@@ -42,6 +43,8 @@ export interface RuntimeOptions {
   connectors?: readonly Connector<never>[];
   /** Routers mounted on the HTTP app (the editor). */
   extraRoutes?: express.Router[];
+  /** Serve the editor's build from this folder at `/` (default: ui/dist of this checkout). */
+  uiDistDir?: string | false;
   /** Milliseconds to let in-flight deliveries finish on stop. */
   shutdownGraceMs?: number;
 }
@@ -60,6 +63,7 @@ export interface Runtime {
 }
 
 const WORKER_HEARTBEAT_MS = 5000;
+const DEFAULT_UI_DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../ui/dist');
 
 /** Starts the roles of one flowbridge process on one Redis (the embedded one when no URL is configured). */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -181,7 +185,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     createdAdminToken = await ensureAdminToken(redis, keys, config.adminToken);
     const flows = new FlowService(flowStore, connectors.catalog, redis, keys, log);
     const deadLetters = new DeadLetterService(deadLetterStore, queue, registry, redis, keys, log, config.retentionSeconds);
-    const app = createApi({ redis, keys, flows, deadLetters, events, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, extra: options.extraRoutes });
+    const app = createApi({ redis, keys, flows, deadLetters, events, flowStore, deadLetterStore, registry, queue, retentionSeconds: config.retentionSeconds, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, extra: [...(options.extraRoutes ?? []), ...(options.uiDistDir === false ? [] : [createUiStatic(options.uiDistDir ?? DEFAULT_UI_DIST)])] });
     const ingest = createIngestHandler({ events: ingestEvents, registry, redis, keys, log, metrics, maxRequestBytes: config.maxRequestBytes, maxEventBytes: config.maxEventBytes });
     const server = http.createServer((req, res) => {
       const q = req.url!.indexOf('?');
