@@ -26,7 +26,7 @@ export type EventFields = Map<string, EventField[]>;
 
 /** Which key steps a reader needs; keys not needed by any pattern are skipped while flattening. */
 export interface StepFilter {
-  readonly steps: ReadonlySet<string>;
+  readonly steps: { has(step: string): boolean };
   /** Nesting levels worth descending: a pattern path with n steps never needs more than n objects deep. */
   readonly maxObjectDepth: number;
 }
@@ -95,7 +95,7 @@ function addLeaf(fields: EventFields, path: string, value: unknown, membership: 
 }
 
 // A key "a.b" in an event is the same path as {"a": {"b": …}}, so it is needed when all its parts are.
-function isDottedKeyUsed(key: string, steps: ReadonlySet<string>): boolean {
+function isDottedKeyUsed(key: string, steps: StepFilter['steps']): boolean {
   if (!key.includes('.')) return false;
   for (const part of key.split('.')) if (!steps.has(part)) return false;
   return true;

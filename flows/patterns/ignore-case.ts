@@ -52,7 +52,8 @@ export function asciiLowerSlice(value: string, anchor: IgnoreCaseAnchor, length:
   return isAscii(slice) ? slice.toLowerCase() : null;
 }
 
-function isAscii(text: string): boolean {
+/** Whether every UTF-16 unit is ASCII. */
+export function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
 }
