@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../error-codes.ts';
-import { EVENT, runCase, type RenderCase } from './transform.test-kit.ts';
+import { EVENT, expectProblems, runCase, type ExpectedProblem, type RenderCase } from './transform.test-kit.ts';
 import { validateTransform } from './transform.ts';
 
 const PATHS = {
@@ -144,7 +143,7 @@ describe('template transform renders', () => {
 interface InvalidTemplateCase {
   name: string;
   config: Record<string, unknown>;
-  problems: { code: ErrorCode; path: string; message?: RegExp }[];
+  problems: ExpectedProblem[];
   limits?: { maxSourceBytes: number };
 }
 
@@ -233,12 +232,7 @@ const invalidCases: InvalidTemplateCase[] = [
 
 describe('template transform validation', () => {
   it.each(invalidCases)('$name', ({ config, problems, limits }) => {
-    const found = validateTransform({ type: 'template', ...config }, limits);
-    expect(found).toHaveLength(problems.length);
-    problems.forEach((p, i) => {
-      expect(found[i]).toMatchObject({ code: p.code, path: p.path });
-      if (p.message) expect(found[i]!.message).toMatch(p.message);
-    });
+    expectProblems(validateTransform({ type: 'template', ...config }, limits), problems);
   });
 
   it('accepts an AWS input transformer pasted as is', () => {

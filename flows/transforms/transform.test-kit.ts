@@ -2,7 +2,7 @@
 // table-driven render cases (compile through the public API, render, compare or classify).
 
 import { expect } from 'vitest';
-import { FlowbridgeError, type ErrorCode } from '../error-codes.ts';
+import { FlowbridgeError, type ErrorCode, type Problem } from '../error-codes.ts';
 import { compileTransform, type TransformContext, type TransformLimits } from './transform.ts';
 
 // A CloudEvent in structured JSON form, as the router hands it to the first transform.
@@ -64,4 +64,19 @@ export async function runCase(c: RenderCase): Promise<void> {
     return;
   }
   expect(await rendering).toEqual(c.expected);
+}
+
+export interface ExpectedProblem {
+  code: ErrorCode;
+  path: string;
+  message?: RegExp;
+}
+
+/** Checks that `found` holds exactly the expected problems, in order. */
+export function expectProblems(found: Problem[], expected: ExpectedProblem[]): void {
+  expect(found).toHaveLength(expected.length);
+  expected.forEach((p, i) => {
+    expect(found[i]).toMatchObject({ code: p.code, path: p.path });
+    if (p.message) expect(found[i]!.message).toMatch(p.message);
+  });
 }

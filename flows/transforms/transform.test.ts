@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlowbridgeError, type ErrorCode } from '../error-codes.ts';
-import { CTX, EVENT, runCase, type RenderCase } from './transform.test-kit.ts';
+import { CTX, EVENT, expectProblems, runCase, type ExpectedProblem, type RenderCase } from './transform.test-kit.ts';
 import { compileTransform, DEFAULT_TRANSFORM_LIMITS, validateTransform, type TransformLimits } from './transform.ts';
 
 const originalCases: RenderCase[] = [
@@ -141,7 +141,7 @@ describe('compileTransform renders', () => {
 interface InvalidCase {
   name: string;
   config: unknown;
-  problems: { code: ErrorCode; path: string; message?: RegExp }[];
+  problems: ExpectedProblem[];
   limits?: Partial<TransformLimits>;
 }
 
@@ -195,12 +195,7 @@ const invalidCases: InvalidCase[] = [
 
 describe('validateTransform', () => {
   it.each(invalidCases)('$name', ({ config, problems, limits }) => {
-    const found = validateTransform(config, limits);
-    expect(found).toHaveLength(problems.length);
-    problems.forEach((p, i) => {
-      expect(found[i]).toMatchObject({ code: p.code, path: p.path });
-      if (p.message) expect(found[i]!.message).toMatch(p.message);
-    });
+    expectProblems(validateTransform(config, limits), problems);
   });
 
   it('returns no problems for a valid config of every kind', () => {
