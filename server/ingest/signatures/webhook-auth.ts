@@ -3,6 +3,7 @@
 // a schema cannot express (secrets that decode, CIDR blocks that parse, templates that sign
 // the body).
 
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from '../../../flows/error-codes.ts';
 import { parseCidr } from './cidr.ts';
 
@@ -260,46 +261,98 @@ export const WEBHOOK_AUTH_SCHEMA = {
   ],
 } as const;
 
+const KINDS = WEBHOOK_AUTH_SCHEMA.properties.kind.enum;
+
+// One validator per kind: validating against the matching branch alone gives messages about
+// that branch, where oneOf would report every branch's mismatch.
+const ajv = new Ajv({ allErrors: true });
+const branchValidators = new Map<string, ValidateFunction>();
+
+function validatorFor(kindName: WebhookAuthKind): ValidateFunction {
+  let validate = branchValidators.get(kindName);
+  if (!validate) {
+    const branch = WEBHOOK_AUTH_SCHEMA.oneOf.find((b) => b.properties.kind.const === kindName);
+    validate = ajv.compile(branch ?? {});
+    branchValidators.set(kindName, validate);
+  }
+  return validate;
+}
+
 /**
- * Checks what the schema cannot: base64 secrets that decode, CIDR blocks that parse, HMAC
- * templates with known placeholders that include the body. Paths are relative to the check
- * list (`[1].cidrs[0]`); [] when every check is usable.
+ * Validates a list of checks for admission (API, deploy): the JSON Schema of each check's kind,
+ * then what a schema cannot say (base64 secrets that decode, CIDR blocks that parse, HMAC
+ * templates with known placeholders that cover the body). Paths are relative to the list
+ * (`[1].cidrs[0]`); [] when every check is usable.
  */
-export function validateWebhookAuth(checks: readonly WebhookAuth[]): Problem[] {
+export function validateWebhookAuth(checks: unknown): Problem[] {
+  if (!Array.isArray(checks)) return [{ code: 'ERR_VALIDATION', path: '', message: 'must be a list of checks' }];
+  const problems: Problem[] = [];
+  checks.forEach((check: unknown, i) => {
+    const at = `[${i}]`;
+    const kindName = (check as { kind?: unknown } | null)?.kind;
+    if (typeof check !== 'object' || check === null || !KINDS.includes(kindName as WebhookAuthKind)) {
+      problems.push({ code: 'ERR_VALIDATION', path: `${at}.kind`, message: `must be one of ${KINDS.join(', ')}` });
+      return;
+    }
+    const validate = validatorFor(kindName as WebhookAuthKind);
+    if (!validate(check)) {
+      for (const err of validate.errors ?? []) problems.push({ code: 'ERR_VALIDATION', path: at + toPath(err.instancePath), message: describeAjvError(err) });
+      return;
+    }
+    problems.push(...checkSemantics(check as WebhookAuth, at));
+  });
+  return problems;
+}
+
+function checkSemantics(check: WebhookAuth, at: string): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string): void => {
     problems.push({ code: 'ERR_VALIDATION', path, message });
   };
-  checks.forEach((check, i) => {
-    const at = `[${i}]`;
-    switch (check.kind) {
-      case 'standard-webhooks':
-        check.secrets.forEach((secret, j) => {
-          if (decodeStandardWebhooksSecret(secret) === undefined) add(`${at}.secrets[${j}]`, 'must be whsec_ followed by a non-empty base64 key');
-        });
-        break;
-      case 'hmac': {
-        if (typeof check.signed === 'object') {
-          const problem = compileSignedTemplate(check.signed.template).problem;
-          if (problem) add(`${at}.signed.template`, problem);
-        }
-        check.secrets.forEach((secret, j) => {
-          if (decodeSecret(secret, check.secretEncoding ?? 'utf8') === undefined) add(`${at}.secrets[${j}]`, `is not valid ${check.secretEncoding ?? 'utf8'}`);
-        });
-        break;
+  switch (check.kind) {
+    case 'standard-webhooks':
+      check.secrets.forEach((secret, j) => {
+        if (decodeStandardWebhooksSecret(secret) === undefined) add(`${at}.secrets[${j}]`, 'must be whsec_ followed by a non-empty base64 key');
+      });
+      break;
+    case 'hmac': {
+      if (typeof check.signed === 'object') {
+        const problem = compileSignedTemplate(check.signed.template).problem;
+        if (problem) add(`${at}.signed.template`, problem);
       }
-      case 'ip-allow':
-        check.cidrs.forEach((cidr, j) => {
-          if (!parseCidr(cidr.trim())) add(`${at}.cidrs[${j}]`, `${JSON.stringify(cidr)} is not an IPv4 or IPv6 address or CIDR block`);
-        });
-        break;
-      default:
-        break;
+      const encoding = check.secretEncoding ?? 'utf8';
+      check.secrets.forEach((secret, j) => {
+        if (decodeSecret(secret, encoding) === undefined) add(`${at}.secrets[${j}]`, `is not valid ${encoding}`);
+      });
+      break;
     }
-    const list = 'tokens' in check ? check.tokens : 'secrets' in check ? check.secrets : undefined;
-    if (list !== undefined && list.length === 0) add(`${at}.${'tokens' in check ? 'tokens' : 'secrets'}`, 'must list at least one value');
-  });
+    case 'ip-allow':
+      check.cidrs.forEach((cidr, j) => {
+        if (!parseCidr(cidr.trim())) add(`${at}.cidrs[${j}]`, `${JSON.stringify(cidr)} is not an IPv4 or IPv6 address or CIDR block`);
+      });
+      break;
+    default:
+      break;
+  }
   return problems;
+}
+
+// `/secrets/0` → `.secrets[0]`
+function toPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg.replace(/~1/g, '/').replace(/~0/g, '~')}`))
+    .join('');
+}
+
+function describeAjvError(err: ErrorObject): string {
+  const params = err.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
+  if (err.keyword === 'required') return `needs the property ${JSON.stringify(params.missingProperty)}`;
+  if (err.keyword === 'additionalProperties') return `has the unknown property ${JSON.stringify(params.additionalProperty)}`;
+  if (err.keyword === 'enum') return `must be one of ${(params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+  // ajv's messages never quote the value, so a secret cannot leak through them.
+  return err.message ?? 'is invalid';
 }
 
 /** The HMAC key of a Standard Webhooks secret (`whsec_` + base64); undefined when it does not decode. */
