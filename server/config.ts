@@ -23,6 +23,12 @@ export interface Config {
   /** Window in which a repeated (source, id) is a duplicate. */
   dedupeWindowSeconds: number;
   logLevel: string;
+  /** A bus log entry read by a router that stopped without acknowledging it is taken over after this long. */
+  routerClaimIdleMs: number;
+  /** A delivery job's lock; when its worker dies, the job is retried after at most about this long. */
+  jobLockMs: number;
+  /** How long a start waits for Redis before giving up with an error. */
+  redisConnectTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -58,5 +64,8 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
     retentionSeconds: intFrom('FLOWBRIDGE_RETENTION_SECONDS', env.FLOWBRIDGE_RETENTION_SECONDS, 7 * 86_400, 60, 365 * 86_400),
     dedupeWindowSeconds: intFrom('FLOWBRIDGE_DEDUPE_WINDOW_SECONDS', env.FLOWBRIDGE_DEDUPE_WINDOW_SECONDS, 86_400, 0, 30 * 86_400),
     logLevel: env.FLOWBRIDGE_LOG_LEVEL || 'info',
+    routerClaimIdleMs: intFrom('FLOWBRIDGE_ROUTER_CLAIM_IDLE_MS', env.FLOWBRIDGE_ROUTER_CLAIM_IDLE_MS, 30_000, 1000, 3_600_000),
+    redisConnectTimeoutMs: intFrom('FLOWBRIDGE_REDIS_CONNECT_TIMEOUT_MS', env.FLOWBRIDGE_REDIS_CONNECT_TIMEOUT_MS, 30_000, 100, 3_600_000),
+    jobLockMs: intFrom('FLOWBRIDGE_JOB_LOCK_MS', env.FLOWBRIDGE_JOB_LOCK_MS, 30_000, 1000, 600_000),
   };
 }

@@ -22,6 +22,8 @@ export interface DeliveryWorkerDeps {
   metrics: Metrics;
   concurrency: number;
   retentionSeconds: number;
+  /** Lock of an active job; a dead worker's jobs are retried once it lapses. */
+  lockDurationMs: number;
 }
 
 function asDeliveryError(err: unknown): DeliveryError {
@@ -70,6 +72,14 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): Worker<DeliveryJo
       await deadLetter(job, 'event-too-old', { kind: 'permanent', message: `the event is ${Math.round(ageMs / 1000)} s old; the policy allows ${d.delivery.maxEventAgeSeconds} s` });
       throw new UnrecoverableError('event too old');
     }
+    // A job retried because its worker died may have been delivered already: the trace knows.
+    if (job.stalledCounter > 0) {
+      const trace = await deps.events.trace(d.bus, d.streamId);
+      if (trace.some((e) => e.kind === 'attempt' && e.deliveryId === job.id && e.ok === true)) {
+        log.info({ jobId: job.id }, 'delivery was already made before its worker stopped; not sending it again');
+        return;
+      }
+    }
     const connector = deps.connectors.forNodeType(d.target.type);
     if (!connector?.send) {
       await deadLetter(job, 'permanent-failure', { kind: 'config', message: `no connector for target type "${d.target.type}" in this process` });
@@ -112,7 +122,8 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): Worker<DeliveryJo
     autorun: true,
     // A job whose worker died mid-attempt is retried, not failed: nothing accepted is dropped.
     maxStalledCount: 1_000_000,
-    stalledInterval: 15_000,
+    lockDuration: deps.lockDurationMs,
+    stalledInterval: Math.max(1000, Math.floor(deps.lockDurationMs / 2)),
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error, job?: MinimalJob) => {
         const data = job?.data as DeliveryJobData | undefined;

@@ -65,6 +65,26 @@ export interface Runtime {
 const WORKER_HEARTBEAT_MS = 5000;
 const DEFAULT_UI_DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../ui/dist');
 
+/** Resolves when every connection is ready; rejects naming the URL and the last error after `timeoutMs`. */
+async function waitForReady(connections: Redis[], timeoutMs: number): Promise<void> {
+  let lastError = '';
+  const onError = (err: Error) => {
+    lastError = (err as NodeJS.ErrnoException).code ?? err.message;
+  };
+  for (const c of connections) c.on('error', onError);
+  try {
+    await Promise.race([
+      Promise.all(connections.map((c) => (c.status === 'ready' ? Promise.resolve() : new Promise((resolve) => c.once('ready', resolve))))),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
+    ]);
+  } catch {
+    const o = connections[0]!.options;
+    throw new Error(`cannot connect to Redis at redis://${o.host ?? '127.0.0.1'}:${o.port ?? 6379} within ${timeoutMs} ms${lastError ? ` (${lastError})` : ''}`);
+  } finally {
+    for (const c of connections) c.off('error', onError);
+  }
+}
+
 /** Starts the roles of one flowbridge process on one Redis (the embedded one when no URL is configured). */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, roles } = options;
@@ -95,8 +115,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   for (const c of [redis, ingestRedis, blocking, bullConnection, subscriber]) {
     c.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
   }
-  for (const c of [redis, ingestRedis]) {
-    if (c.status !== 'ready') await new Promise((resolve) => c.once('ready', resolve));
+  try {
+    await waitForReady([redis, ingestRedis], config.redisConnectTimeoutMs);
+  } catch (err) {
+    for (const c of [redis, ingestRedis, blocking, bullConnection, subscriber]) c.disconnect();
+    await embedded?.stop();
+    throw err;
   }
   cleanup.push(async () => {
     await Promise.allSettled([redis, ingestRedis, blocking, bullConnection, subscriber].map((c) => c.quit()));
@@ -130,7 +154,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   let router: Router | undefined;
   if (roles.router) {
-    router = new Router(blocking, redis, keys, registry, queue, events, deadLetterStore, log, metrics, { ...DEFAULT_ROUTER_OPTIONS, retentionSeconds: config.retentionSeconds });
+    router = new Router(blocking, redis, keys, registry, queue, events, deadLetterStore, log, metrics, { ...DEFAULT_ROUTER_OPTIONS, retentionSeconds: config.retentionSeconds, claimIdleMs: config.routerClaimIdleMs });
     await router.start();
     cleanup.unshift(async () => router!.stop());
   }
@@ -142,7 +166,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     httpClient = createHttpClient({ allowPrivate: config.allowPrivateTargets, userAgent: 'flowbridge/0.1' });
     worker = startDeliveryWorker({
       connection: bullConnection, redis, keys, connectors, deadLetters: deadLetterStore, events, http: httpClient, log, metrics,
-      concurrency: config.deliveryConcurrency, retentionSeconds: config.retentionSeconds,
+      concurrency: config.deliveryConcurrency, retentionSeconds: config.retentionSeconds, lockDurationMs: config.jobLockMs,
     });
     const beat = () => redis.hset(keys.workers, workerId, JSON.stringify({ at: Date.now(), pid: process.pid, host: os.hostname() })).catch(() => undefined);
     void beat();
