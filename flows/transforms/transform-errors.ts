@@ -3,7 +3,7 @@
 // error is permanent — the same input fails the same way — so it must say why.
 
 import { FlowbridgeError, type ErrorCode, type Problem } from '../error-codes.ts';
-import { utf8ByteLength } from './transform-output.ts';
+import { utf8ByteLength } from './utf8-length.ts';
 
 /** A compile-time problem at `path` (relative to the transform config; '' is the config itself). */
 export function createProblem(code: ErrorCode, path: string, message: string): Problem {

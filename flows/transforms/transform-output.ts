@@ -1,29 +1,8 @@
 // Checks on what a transform produced: it must be a JSON value (or text) and fit the
 // output limit, so a target never receives a function, `undefined` or a runaway body.
 
-import { FlowbridgeError } from '../error-codes.ts';
-
-function createRenderError(message: string): FlowbridgeError {
-  return new FlowbridgeError('ERR_TRANSFORM_RENDER', message);
-}
-
-/** Number of UTF-8 bytes `text` encodes to, without allocating the encoding. */
-export function utf8ByteLength(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
+import { createRenderError } from './transform-errors.ts';
+import { utf8ByteLength } from './utf8-length.ts';
 
 /** Throws a render error when the serialized output exceeds `maxOutputBytes`. */
 export function checkOutputSize(serialized: string, maxOutputBytes: number): void {
