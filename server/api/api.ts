@@ -1,43 +1,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Redis } from 'ioredis';
 import { FlowbridgeError } from '../../flows/error-codes.ts';
 import { errorBody, toFlowbridgeError } from '../http-util.ts';
-import type { Logger } from '../logging.ts';
-import type { Metrics } from '../metrics.ts';
-import type { Keys } from '../redis/keys.ts';
-import type { ConnectorRegistry } from '../runtime/connector-registry.ts';
-import type { AdminTokenChecker } from '../services/admin-token.ts';
 import { ensureBus, listBuses } from '../services/bus.service.ts';
-import type { DeadLetterService } from '../services/dead-letter.service.ts';
-import type { FlowService } from '../services/flow.service.ts';
 import { testPattern, testTransform } from '../services/playground.ts';
-import type { EventStore } from '../store/event-store.ts';
-import type { Queue } from 'bullmq';
-import type { DeliveryJobData } from '../delivery/delivery-job.ts';
-import type { RuleRegistry } from '../runtime/rule-registry.ts';
-import type { FlowStore } from '../store/flow-store.ts';
-import type { DeadLetterStore } from '../store/dead-letter-store.ts';
 import { createEditorRoutes } from './editor.routes.ts';
+import type { ApiDeps } from './api-deps.ts';
 
-export interface ApiDeps {
-  redis: Redis;
-  keys: Keys;
-  flows: FlowService;
-  deadLetters: DeadLetterService;
-  events: EventStore;
-  flowStore: FlowStore;
-  deadLetterStore: DeadLetterStore;
-  registry: RuleRegistry;
-  queue: Queue<DeliveryJobData>;
-  retentionSeconds: number;
-  connectors: ConnectorRegistry;
-  tokens: AdminTokenChecker;
-  log: Logger;
-  metrics: Metrics;
-  health: () => Promise<{ ok: boolean; body: unknown }>;
-  /** Extra routers mounted before the 404 handler (the editor's assets). */
-  extra?: express.Router[];
-}
 
 function intParam(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;

@@ -1,5 +1,5 @@
 import express from 'express';
-import type { ApiDeps } from './api.ts';
+import type { ApiDeps } from './api-deps.ts';
 
 /**
  * Endpoints the flow editor needs beyond the resource API (mounted under /api/v1, after

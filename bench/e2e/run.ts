@@ -1,0 +1,258 @@
+// End-to-end benchmark: webhook → filter → JSONata transform → HTTP POST to a local
+// receiver, for flowbridge and for a naive reference pipeline, on one durable (AOF) Redis.
+// Reports accepted/s, delivered/s, p50/p99 end-to-end latency (stamped at send, measured at
+// the receiver) and events lost, at fixed offered rates and at maximum. Numbers, not pass/fail.
+//   node bin/run-ts.js bench/e2e/run.ts [--seconds 30] [--rates 1000,2000] [--systems flowbridge,reference] [--max-concurrency 128]
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { Pool } from 'undici';
+import { startEmbeddedRedis } from '../../server/redis/embedded-redis.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const SECONDS = Number(flag('seconds', '30'));
+const RATES = flag('rates', '1000,2000').split(',').filter(Boolean).map(Number);
+const SYSTEMS = flag('systems', 'flowbridge,reference').split(',');
+const MAX_CONCURRENCY = Number(flag('max-concurrency', '128'));
+const DRAIN_MS = 30_000;
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface Result {
+  system: string;
+  mode: string;
+  offered: number | 'max';
+  seconds: number;
+  accepted: number;
+  rejected: number;
+  acceptedPerSec: number;
+  deliveredPerSec: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** CPU seconds used during the measured window, per measured second. */
+  systemCpu: number;
+  redisCpu: number;
+  lost: number;
+  duplicates: number;
+}
+
+// --- the receiver: records the latency of every event, by id ---
+const received = new Map<string, number>();
+let duplicates = 0;
+let lastReceivedAt = 0;
+const receiver = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const now = performance.now();
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { n: string; sentAt: number };
+      if (received.has(body.n)) duplicates++;
+      else received.set(body.n, now - body.sentAt);
+      lastReceivedAt = now;
+    } catch {
+      // counted as lost below
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+});
+receiver.keepAliveTimeout = 60_000;
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+const targetUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/attendance`;
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function waitForLine(proc: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
+  let out = '';
+  return await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line:\n${out}`)), 60_000);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      const m = re.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    proc.stdout!.on('data', on);
+    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    proc.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
+async function startSystem(system: string, redisUrl: string): Promise<{ proc: ChildProcess; url: string }> {
+  if (system === 'reference') {
+    const proc = spawn(process.execPath, [path.join(root, 'bin/run-ts.js'), path.join(root, 'bench/e2e/reference.ts')], { env: { ...process.env, REDIS_URL: redisUrl, TARGET_URL: targetUrl, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const m = await waitForLine(proc, /reference listening on (http:\/\/\S+)/);
+    return { proc, url: `${m[1]}/webhooks/bench` };
+  }
+  const env = { ...process.env, REDIS_URL: redisUrl, FLOWBRIDGE_ADMIN_TOKEN: 'bench', FLOWBRIDGE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', FLOWBRIDGE_LOG_LEVEL: 'warn' };
+  const proc = spawn(process.execPath, [path.join(root, 'bin/flowbridge.js'), 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const m = await waitForLine(proc, /flowbridge listening on (http:\/\/\S+)/);
+  const base = m[1]!;
+  const flow = {
+    id: 'bench',
+    name: 'Benchmark',
+    nodes: [
+      { id: 'in', type: 'source.webhook', config: { sourceId: 'bench', id: { path: '$.n' }, type: { value: 'erp.employee.changed' } } },
+      { id: 'active', type: 'filter', config: { pattern: { data: { status: ['active'] } } } },
+      { id: 'map', type: 'transform', config: { type: 'jsonata', expression: "{ 'n': data.n, 'sentAt': data.sentAt, 'externalId': data.employee.id, 'firstName': data.employee.first, 'lastName': data.employee.last, 'email': $lowercase(data.employee.email), 'team': data.employee.department, 'hours': data.employee.hours }" } },
+      { id: 'out', type: 'target.http', config: { url: targetUrl } },
+    ],
+    edges: [{ source: 'in', target: 'active' }, { source: 'active', target: 'map' }, { source: 'map', target: 'out' }],
+  };
+  const headers = { authorization: 'Bearer bench', 'content-type': 'application/json' };
+  await fetch(`${base}/api/v1/flows`, { method: 'POST', headers, body: JSON.stringify(flow) });
+  const d = await fetch(`${base}/api/v1/flows/bench/deploy`, { method: 'POST', headers });
+  if (d.status !== 200) throw new Error(`deploy failed: ${await d.text()}`);
+  return { proc, url: `${base}/webhooks/bench` };
+}
+
+function eventBody(n: string): string {
+  return JSON.stringify({
+    n,
+    sentAt: performance.now(),
+    status: 'active',
+    employee: { id: `E-${n}`, first: 'Anna', last: 'Jones', email: 'Anna.Jones@Example.com', department: 'Engineering', hours: 40, location: 'Berlin', costCenter: '4711' },
+  });
+}
+
+async function load(url: string, offered: number | 'max', seconds: number, tag: string): Promise<{ accepted: number; rejected: number }> {
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 });
+  let accepted = 0;
+  let rejected = 0;
+  let seq = 0;
+  const send = async () => {
+    const n = `${tag}-${seq++}`;
+    try {
+      const res = await pool.request({ path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json' }, body: eventBody(n) });
+      await res.body.dump();
+      if (res.statusCode === 202) accepted++;
+      else rejected++;
+    } catch {
+      rejected++;
+    }
+  };
+  const end = performance.now() + seconds * 1000;
+  if (offered === 'max') {
+    await Promise.all(Array.from({ length: MAX_CONCURRENCY }, async () => {
+      while (performance.now() < end) await send();
+    }));
+  } else {
+    // Open loop: requests leave on schedule whether or not earlier ones were answered.
+    const inflight = new Set<Promise<void>>();
+    const start = performance.now();
+    let sent = 0;
+    while (performance.now() < end) {
+      const due = Math.floor(((performance.now() - start) / 1000) * offered);
+      while (sent < due) {
+        const p = send();
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+        sent++;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(inflight);
+  }
+  await pool.close();
+  return { accepted, rejected };
+}
+
+function processCpuSeconds(pid: number): number {
+  // utime + stime of the process and its reaped children, in clock ticks (100 Hz on Linux).
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function redisCpuSeconds(url: string): Promise<number> {
+  const r = new Redis(url);
+  const info = await r.info('cpu');
+  r.disconnect();
+  const get = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return get('used_cpu_user') + get('used_cpu_sys');
+}
+
+async function runOne(system: string, offered: number | 'max', redisUrl: string): Promise<Result> {
+  const flush = new Redis(redisUrl);
+  await flush.flushall();
+  flush.disconnect();
+  received.clear();
+  duplicates = 0;
+  const { proc, url } = await startSystem(system, redisUrl);
+  // Warm up (JIT, connections), then measure.
+  await load(url, 200, 2, `warm-${system}-${offered}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  received.clear();
+  duplicates = 0;
+  const tag = `${system}-${offered}`;
+  const cpu0 = processCpuSeconds(proc.pid!);
+  const rcpu0 = await redisCpuSeconds(redisUrl);
+  const started = performance.now();
+  const { accepted, rejected } = await load(url, offered, SECONDS, tag);
+  const sendEnd = performance.now();
+  const drainDeadline = sendEnd + DRAIN_MS;
+  while (received.size < accepted && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
+  const deliveredEnd = received.size ? lastReceivedAt : sendEnd;
+  const window = (performance.now() - started) / 1000;
+  const systemCpu = (processCpuSeconds(proc.pid!) - cpu0) / window;
+  const redisCpu = ((await redisCpuSeconds(redisUrl)) - rcpu0) / window;
+  proc.kill('SIGTERM');
+  await new Promise((r) => proc.once('exit', r));
+  const lat = [...received.values()].sort((a, b) => a - b);
+  return {
+    system,
+    mode: offered === 'max' ? `max (${MAX_CONCURRENCY} in flight)` : `${offered}/s`,
+    offered,
+    seconds: SECONDS,
+    accepted,
+    rejected,
+    acceptedPerSec: Math.round(accepted / ((sendEnd - started) / 1000)),
+    deliveredPerSec: Math.round(received.size / ((deliveredEnd - started) / 1000)),
+    p50: Math.round(percentile(lat, 50)),
+    p99: Math.round(percentile(lat, 99)),
+    max: Math.round(lat[lat.length - 1] ?? NaN),
+    systemCpu: Number(systemCpu.toFixed(2)),
+    redisCpu: Number(redisCpu.toFixed(2)),
+    lost: Math.max(0, accepted - received.size),
+    duplicates,
+  };
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bench-redis-'));
+const redis = await startEmbeddedRedis({ dataDir: dir, appendOnly: true, supervise: false });
+console.log(`durable Redis (AOF everysec) at ${redis.url}; ${SECONDS} s per run; machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
+const results: Result[] = [];
+try {
+  for (const system of SYSTEMS) {
+    for (const offered of [...RATES, 'max' as const]) {
+      const r = await runOne(system, offered, redis.url);
+      results.push(r);
+      console.log(`${r.system.padEnd(10)} ${r.mode.padEnd(20)} accepted/s ${String(r.acceptedPerSec).padStart(6)}  delivered/s ${String(r.deliveredPerSec).padStart(6)}  p50 ${String(r.p50).padStart(5)} ms  p99 ${String(r.p99).padStart(6)} ms  lost ${r.lost}  rejected ${r.rejected}  dup ${r.duplicates}  cpu ${r.systemCpu} redis-cpu ${r.redisCpu}`);
+    }
+  }
+} finally {
+  await redis.stop();
+  receiver.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+const fbMax = results.find((r) => r.system === 'flowbridge' && r.offered === 'max');
+const refMax = results.find((r) => r.system === 'reference' && r.offered === 'max');
+if (fbMax && refMax) console.log(`ratio at maximum (delivered/s): flowbridge ${fbMax.deliveredPerSec} / reference ${refMax.deliveredPerSec} = ${(fbMax.deliveredPerSec / refMax.deliveredPerSec).toFixed(2)}×`);
+fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+fs.writeFileSync(path.join(root, 'bench/results/e2e.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+process.exit(0);
