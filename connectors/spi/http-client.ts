@@ -1,3 +1,4 @@
+import dns from 'node:dns/promises';
 import net from 'node:net';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { AddressRefusedError, createGuardedLookup, isAddressAllowed } from './address-guard.ts';
@@ -29,6 +30,11 @@ export interface HttpClient {
   /** Like `request`, but a non-2xx status throws a DeliveryError classified by `classifyHttpStatus`. */
   send(req: HttpRequest): Promise<HttpResponse>;
   close(): Promise<void>;
+  /**
+   * Resolves a host name for a non-HTTP protocol (SMTP, PostgreSQL) to one address that
+   * the private-address policy allows; throws a `config` DeliveryError when refused.
+   */
+  resolveHost?(hostname: string): Promise<string>;
 }
 
 export interface HttpClientOptions {
@@ -106,7 +112,24 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     async close() {
       await agent.close();
     },
+    resolveHost: (hostname) => resolveAllowedHost(hostname, options.allowPrivate),
   };
+}
+
+/** Resolves `hostname` to its first address when every resolved address is allowed; throws a `config` DeliveryError otherwise. */
+export async function resolveAllowedHost(hostname: string, allow?: net.BlockList): Promise<string> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const addresses = net.isIP(host) ? [host] : await dns.lookup(host, { all: true }).then(
+    (list) => list.map((a) => a.address),
+    (err: unknown) => {
+      throw new DeliveryError(`cannot resolve ${host}: ${err instanceof Error ? err.message : String(err)}`, { kind: 'retryable', reason: 'DNS lookup failed' });
+    },
+  );
+  const bad = addresses.find((a) => !isAddressAllowed(a, allow));
+  if (bad !== undefined) throw new DeliveryError(new AddressRefusedError(host, bad).message, { kind: 'config', reason: 'target address not allowed' });
+  const first = addresses[0];
+  if (first === undefined) throw new DeliveryError(`no address for ${host}`, { kind: 'retryable', reason: 'DNS lookup failed' });
+  return first;
 }
 
 function toDeliveryError(err: unknown, timedOut: boolean, timeoutMs: number): DeliveryError {
