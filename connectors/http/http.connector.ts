@@ -2,6 +2,7 @@ import { CONNECTION_KINDS } from '../spi/connection.ts';
 import { authOptionsOf, sendAuthorized } from '../spi/connection-auth.ts';
 import type { ConfigProblem, Connector, SendInput } from '../spi/connector.ts';
 import { DeliveryError } from '../spi/failure.ts';
+import { probeEndpoint } from '../spi/probe.ts';
 import { checkPlaceholders, compilePlaceholdersCached, type PlaceholderScope } from '../spi/placeholders.ts';
 
 export interface HttpTargetConfig {
@@ -126,23 +127,6 @@ export const httpConnector: Connector<HttpTargetConfig> = {
 
   async testConnection(ctx) {
     if (!isPlainConfig(ctx.config)) return { ok: false, message: 'the config has no URL' };
-    // Placeholders cannot be filled without an event: probe the fixed part of the URL.
-    const fixed = ctx.config.url.split('{{')[0] ?? '';
-    let url: URL;
-    try {
-      url = new URL(fixed);
-    } catch {
-      return { ok: false, message: `"${ctx.config.url}" is not a valid URL` };
-    }
-    try {
-      const res = await sendAuthorized({ method: 'HEAD', url: url.toString(), timeoutMs: Math.min(ctx.timeoutMs, 10_000), signal: ctx.signal }, authOptionsOf(ctx));
-      return { ok: true, message: `reachable: HEAD ${url.origin}${url.pathname} answered ${res.status}` };
-    } catch (err) {
-      if (err instanceof DeliveryError && err.status !== undefined && err.kind === 'permanent') {
-        // 404/405 on HEAD still proves the host answers and accepted the credentials.
-        return { ok: true, message: `reachable: HEAD ${url.origin}${url.pathname} answered ${err.status}` };
-      }
-      return { ok: false, message: err instanceof Error ? err.message : String(err) };
-    }
+    return probeEndpoint(ctx.config.url, authOptionsOf(ctx));
   },
 };

@@ -193,17 +193,19 @@ export function checkResponse(res: HttpResponse, refine?: FailureRefiner): HttpR
 }
 
 /**
- * Sends `req` with the connection applied and the response checked (`checkResponse`).
+ * Sends `req` with the connection applied and returns the response whatever its status.
  * With an OAuth2 connection, a 401 drops the cached token and the request is sent once
  * more with a fresh one, since tokens can be revoked before they expire.
  */
-export async function sendAuthorized(req: HttpRequest, options: AuthorizedSendOptions): Promise<HttpResponse> {
+export async function requestAuthorized(req: HttpRequest, options: AuthOptions & { connection: Connection | undefined }): Promise<HttpResponse> {
   const first = await options.http.request(await applyConnection(req, options.connection, options));
-  if (first.status === 401 && options.connection?.kind === 'oauth2-client-credentials') {
-    const again = await options.http.request(await applyConnection(req, options.connection, { ...options, forceRefresh: true }));
-    return checkResponse(again, options.refine);
-  }
-  return checkResponse(first, options.refine);
+  if (first.status !== 401 || options.connection?.kind !== 'oauth2-client-credentials') return first;
+  return options.http.request(await applyConnection(req, options.connection, { ...options, forceRefresh: true }));
+}
+
+/** `requestAuthorized`, then `checkResponse`: resolves only for a success, else throws a classified DeliveryError. */
+export async function sendAuthorized(req: HttpRequest, options: AuthorizedSendOptions): Promise<HttpResponse> {
+  return checkResponse(await requestAuthorized(req, options), options.refine);
 }
 
 /** The auth options of a connector context (its client, connection, token cache, signal and timeout). */

@@ -62,7 +62,9 @@ export function checkDeclaration(connector: Connector<never, never>): string[] {
   else rootExamples.forEach((ex, i) => !validateRoot!(ex) && problems.push(`examples[${i}] does not validate: ${ajv.errorsText(ajv.errors)}`));
 
   for (const [at, sub] of walkSchemas(schema)) {
-    if (isSchema(sub.properties) && sub.additionalProperties !== false) problems.push(`${at}: an object with properties must say additionalProperties: false`);
+    // Conditions (`if`, `not`, `contains`) describe values, they do not declare objects.
+    const conditional = /\/(if|not|contains)(\/|$)/.test(at);
+    if (!conditional && isSchema(sub.properties) && sub.additionalProperties !== false) problems.push(`${at}: an object with properties must say additionalProperties: false`);
     if (isSchema(sub.properties)) {
       for (const [name, prop] of Object.entries(sub.properties)) {
         if (!isSchema(prop)) continue;
