@@ -99,7 +99,9 @@ async function startSystem(system: string, redisUrl: string): Promise<{ proc: Ch
     return { proc, url: `${m[1]}/webhooks/bench` };
   }
   const env = { ...process.env, REDIS_URL: redisUrl, FLOWBRIDGE_ADMIN_TOKEN: 'bench', FLOWBRIDGE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', FLOWBRIDGE_LOG_LEVEL: 'warn' };
-  const proc = spawn(process.execPath, [path.join(root, 'bin/flowbridge.js'), 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles flowbridge itself.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/flowbridge.js'), 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const m = await waitForLine(proc, /flowbridge listening on (http:\/\/\S+)/);
   const base = m[1]!;
   const flow = {

@@ -44,9 +44,8 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): Worker<DeliveryJo
 
   const recordAttempt = async (d: DeliveryJobData, jobId: string, attempt: DeliveryAttempt): Promise<void> => {
     const entry: TraceEntry = { t: Date.now(), kind: 'attempt', ruleId: d.ruleId, flowId: d.flowId, deliveryId: jobId, ...attempt };
-    const pipe = deps.redis.pipeline();
-    pushTrace(pipe, keys, d.bus, d.streamId, [entry], deps.retentionSeconds);
-    await pipe.exec();
+    // The router set the trace's expiry; an attempt only appends (one command, not two).
+    await deps.redis.rpush(keys.trace(d.bus, d.streamId), JSON.stringify(entry));
   };
 
   const deadLetter = async (job: Job<DeliveryJobData>, reason: DeadLetterReason, error: DeadLetter['lastError']): Promise<void> => {

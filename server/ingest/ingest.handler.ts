@@ -53,11 +53,14 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
     }
   };
 
-  const checkSize = (event: StoredEvent): void => {
-    const size = Buffer.byteLength(JSON.stringify(event));
+  /** Serializes the event once, for the size check and for storage. */
+  const serialize = (event: StoredEvent): string => {
+    const json = JSON.stringify(event);
+    const size = Buffer.byteLength(json);
     if (size > deps.maxEventBytes) {
       throw new FlowbridgeError('ERR_INGEST_EVENT_TOO_LARGE', `The event is ${size} bytes; the limit is ${deps.maxEventBytes}`, [{ limit: deps.maxEventBytes }]);
     }
+    return json;
   };
 
   const webhook = async (req: IncomingMessage, res: ServerResponse, sourceId: string): Promise<void> => {
@@ -69,8 +72,8 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
     if (!source) throw new FlowbridgeError('ERR_INGEST_UNKNOWN_SOURCE', `No deployed flow has the webhook source "${sourceId}"`);
     const body = await readBody(req, deps.maxRequestBytes);
     const event = await buildWebhookEvent(source, req.headers, body);
-    checkSize(event);
-    const result = await deps.events.append(source.bus, event, { via: `webhook:${sourceId}`, at: Date.now() });
+    const json = serialize(event);
+    const result = await deps.events.append(source.bus, event, { via: `webhook:${sourceId}`, at: Date.now() }, json);
     deps.metrics.inc('flowbridge_ingest_accepted_total', { endpoint: 'webhook', duplicate: String(result.duplicate) });
     sendJson(res, 202, { id: event.id, bus: source.bus, duplicate: result.duplicate, accepted: [{ id: event.id, source: event.source, duplicate: result.duplicate }] });
   };
@@ -83,8 +86,8 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
     }
     const body = await readBody(req, deps.maxRequestBytes);
     const event = parseStructuredEvent(parseJsonBody(body));
-    checkSize(event);
-    const result = await deps.events.append(bus, event, { via: 'events', at: Date.now() });
+    const json = serialize(event);
+    const result = await deps.events.append(bus, event, { via: 'events', at: Date.now() }, json);
     deps.metrics.inc('flowbridge_ingest_accepted_total', { endpoint: 'events', duplicate: String(result.duplicate) });
     sendJson(res, 202, { accepted: [{ id: event.id, source: event.source, duplicate: result.duplicate }] });
   };

@@ -85,11 +85,11 @@ export class EventStore {
     return [this.keys.eventBySourceAndId(bus, sha(`${event.source}\u0000${event.id}`)), this.keys.eventById(bus, sha(event.id))];
   }
 
-  /** Appends one event to its bus log; resolves only once Redis has it. */
-  async append(bus: string, event: StoredEvent, meta: EventMeta): Promise<AppendResult> {
+  /** Appends one event to its bus log; resolves only once Redis has it. `json` is the event already serialized, when the caller has it. */
+  async append(bus: string, event: StoredEvent, meta: EventMeta, json: string = JSON.stringify(event)): Promise<AppendResult> {
     const [sid, cid] = this.lookupKeys(bus, event);
     const [streamId, dup] = await this.redis.fbAppendEvent(
-      this.keys.busLog(bus), sid, cid, JSON.stringify(event), JSON.stringify(meta),
+      this.keys.busLog(bus), sid, cid, json, JSON.stringify(meta),
       this.options.retentionSeconds, this.options.dedupeWindowSeconds * 1000, this.options.maxLogLength,
     );
     return { streamId, duplicate: dup === 1 };
@@ -155,10 +155,13 @@ export function parseEntry(bus: string, streamId: string, fields: string[]): Bus
   }
 }
 
-/** Queues trace entries on a pipeline (with the event's retention as TTL). */
-export function pushTrace(pipeline: { rpush(key: string, ...v: string[]): unknown; expire(key: string, s: number): unknown }, keys: Keys, bus: string, streamId: string, entries: TraceEntry[], retentionSeconds: number): void {
+/**
+ * Queues trace entries on a pipeline. With a TTL (the retention) the key's expiry is
+ * (re)set; without, the entries join a trace whose expiry the router already set.
+ */
+export function pushTrace(pipeline: { rpush(key: string, ...v: string[]): unknown; expire(key: string, s: number): unknown }, keys: Keys, bus: string, streamId: string, entries: TraceEntry[], retentionSeconds?: number): void {
   if (!entries.length) return;
   const key = keys.trace(bus, streamId);
   pipeline.rpush(key, ...entries.map((e) => JSON.stringify(e)));
-  pipeline.expire(key, retentionSeconds);
+  if (retentionSeconds !== undefined) pipeline.expire(key, retentionSeconds);
 }
