@@ -4,6 +4,8 @@
 // Every value remembers which element of which array of objects (or of arrays) it sits in,
 // so that a pattern can insist all its fields come from the same element.
 
+import { stepInto, type PathNode, type PathTrie } from './path-trie.ts';
+
 /** A leaf value of an event. */
 export type EventValue = string | number | boolean | null;
 
@@ -21,14 +23,16 @@ export interface EventField {
   ip?: string | null;
 }
 
-/** The leaves of an event by path. */
-export type EventFields = Map<string, EventField[]>;
+/** The leaves of an event by path, and the path of each array a membership names. */
+export interface EventFields extends Map<string, EventField[]> {
+  arrayPaths: string[];
+}
 
-/** Which key steps a reader needs; keys not needed by any pattern are skipped while flattening. */
-export interface StepFilter {
-  readonly steps: { has(step: string): boolean };
-  /** Nesting levels worth descending: a pattern path with n steps never needs more than n objects deep. */
-  readonly maxObjectDepth: number;
+/** An empty set of fields. */
+export function createEventFields(): EventFields {
+  const fields = new Map() as EventFields;
+  fields.arrayPaths = [];
+  return fields;
 }
 
 /** Nesting beyond this (objects and arrays together) is not read: JSON parsers refuse it too. */
@@ -38,47 +42,46 @@ export const EMPTY_MEMBERSHIP: Membership = Object.freeze([]) as Membership;
 
 interface Pending {
   readonly node: object;
-  readonly path: string;
+  readonly at: PathNode;
   readonly membership: Membership;
-  readonly objectDepth: number;
   readonly depth: number;
 }
 
-/** Flattens an event (any JS value; non-objects give no fields), keeping only paths the filter needs. */
-export function flattenEvent(event: unknown, filter: StepFilter): EventFields {
-  const fields: EventFields = new Map();
+/**
+ * Flattens an event (any JS value; non-objects give no fields), reading only the paths of
+ * the trie: other keys, and whatever sits below them, are skipped.
+ */
+export function flattenEvent(event: unknown, paths: PathTrie): EventFields {
+  const fields = createEventFields();
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return fields;
   // An explicit stack: deeply nested events must not overflow the call stack.
-  const stack: Pending[] = [{ node: event, path: '', membership: EMPTY_MEMBERSHIP, objectDepth: 0, depth: 0 }];
+  const stack: Pending[] = [{ node: event, at: paths.root, membership: EMPTY_MEMBERSHIP, depth: 0 }];
   let arrayCount = 0;
-  const { steps, maxObjectDepth } = filter;
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { node, path, membership, depth } = item;
+    const { node, at, membership, depth } = item;
     if (Array.isArray(node)) {
       const arrayId = arrayCount++;
+      fields.arrayPaths[arrayId] = at.path;
       for (let i = 0; i < node.length; i++) {
         const element: unknown = node[i];
-        if (typeof element === 'object' && element !== null) {
-          if (depth >= MAX_EVENT_DEPTH) continue;
+        if (typeof element !== 'object' || element === null) {
+          if (at.ends > 0) addLeaf(fields, at.path, element, membership);
+        } else if (depth < MAX_EVENT_DEPTH && (at.children !== null || Array.isArray(element))) {
           const inner = membership.length === 0 ? [arrayId, i] : [...membership, arrayId, i];
-          stack.push({ node: element, path, membership: inner, objectDepth: item.objectDepth, depth: depth + 1 });
-        } else {
-          addLeaf(fields, path, element, membership);
+          stack.push({ node: element, at, membership: inner, depth: depth + 1 });
         }
       }
       continue;
     }
-    const objectDepth = item.objectDepth + 1;
+    if (at.children === null) continue;
     for (const key of Object.keys(node)) {
-      if (!steps.has(key) && !isDottedKeyUsed(key, steps)) continue;
+      const next = stepInto(at, key);
+      if (next === undefined) continue;
       const value: unknown = (node as Record<string, unknown>)[key];
-      const childPath = path === '' ? key : `${path}.${key}`;
-      if (typeof value === 'object' && value !== null) {
-        if (objectDepth >= maxObjectDepth && !Array.isArray(value)) continue;
-        if (depth >= MAX_EVENT_DEPTH) continue;
-        stack.push({ node: value, path: childPath, membership, objectDepth, depth: depth + 1 });
-      } else {
-        addLeaf(fields, childPath, value, membership);
+      if (typeof value !== 'object' || value === null) {
+        if (next.ends > 0) addLeaf(fields, next.path, value, membership);
+      } else if (depth < MAX_EVENT_DEPTH && (next.children !== null || (Array.isArray(value) && next.ends > 0))) {
+        stack.push({ node: value, at: next, membership, depth: depth + 1 });
       }
     }
   }
@@ -92,13 +95,6 @@ function addLeaf(fields: EventFields, path: string, value: unknown, membership: 
   const list = fields.get(path);
   if (list === undefined) fields.set(path, [field]);
   else list.push(field);
-}
-
-// A key "a.b" in an event is the same path as {"a": {"b": …}}, so it is needed when all its parts are.
-function isDottedKeyUsed(key: string, steps: StepFilter['steps']): boolean {
-  if (!key.includes('.')) return false;
-  for (const part of key.split('.')) if (!steps.has(part)) return false;
-  return true;
 }
 
 /** The membership of two fields together, or null when they sit in different elements of one array. */

@@ -42,9 +42,9 @@ export class IntervalSet<V extends number | string, T> {
     this.built = false;
   }
 
-  /** Pushes every target whose interval contains the value into `out`. */
-  collect(value: V, out: T[]): void {
-    if (this.entries.length === 0) return;
+  /** Writes every target whose interval contains the value into `out` from `n` on; returns the new count. */
+  collect(value: V, out: T[], n: number): number {
+    if (this.entries.length === 0) return n;
     if (!this.built) this.build();
     const points = this.points;
     // Slot 2i+1 is the point points[i]; slot 2i is the gap just below it.
@@ -58,8 +58,9 @@ export class IntervalSet<V extends number | string, T> {
     const slot = lo < points.length && points[lo] === value ? 2 * lo + 1 : 2 * lo;
     for (let node = slot + this.leafBase; node >= 1; node >>= 1) {
       const targets = this.nodes[node];
-      if (targets !== undefined) for (const t of targets) out.push(t);
+      if (targets !== undefined) for (let i = 0; i < targets.length; i++) out[n++] = targets[i] as T;
     }
+    return n;
   }
 
   private build(): void {

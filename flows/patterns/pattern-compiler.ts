@@ -30,10 +30,8 @@ export interface SubRule {
 /** A valid pattern, ready to match. */
 export interface ParsedPattern {
   readonly subRules: readonly SubRule[];
-  /** Every key step used by a path, for skipping the rest of an event. */
-  readonly steps: ReadonlySet<string>;
-  /** The most steps in one path. */
-  readonly maxPathSteps: number;
+  /** Every field path the sub-rules test, for skipping the rest of an event. */
+  readonly paths: ReadonlySet<string>;
 }
 
 /** The most sub-rules `$or` may expand a pattern into. */
@@ -400,20 +398,17 @@ function putField(branches: Branch[], path: string, spec: FieldSpec): Branch[] {
 }
 
 function buildParsed(branches: readonly Branch[]): ParsedPattern {
-  const steps = new Set<string>();
-  let maxPathSteps = 0;
+  const paths = new Set<string>();
   const subRules = branches.map((branch): SubRule => {
     const conditions = [...branch].map(([path, spec]): FieldCondition => {
-      const parts = path.split('.');
-      for (const part of parts) steps.add(part);
-      maxPathSteps = Math.max(maxPathSteps, parts.length);
+      paths.add(path);
       const key = JSON.stringify([path, spec.absent, spec.matchers.map(describeMatcher).sort()]);
       return { path, matchers: spec.matchers, absent: spec.absent, key };
     });
     conditions.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { conditions };
   });
-  return { subRules, steps, maxPathSteps };
+  return { subRules, paths };
 }
 
 function containsOrKey(pattern: unknown): boolean {

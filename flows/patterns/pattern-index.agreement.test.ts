@@ -87,6 +87,7 @@ describe('PatternIndex agreement with single patterns', () => {
       const e = event();
       const expected = [...compiled].filter(([, c]) => c.matches(e)).map(([k]) => k).sort((x, y) => x - y);
       expect(index.match(e).sort((x, y) => x - y), JSON.stringify(e)).toEqual(expected);
+      expect(index.matchJson(JSON.stringify(e, null, i % 2)).sort((x, y) => x - y), JSON.stringify(e)).toEqual(expected);
       matched += expected.length;
     }
     // The generator must produce real matches, or the comparison proves nothing.

@@ -3,6 +3,7 @@
 
 import { FlowbridgeError, type Problem } from '../error-codes.ts';
 import { flattenEvent, isConsistent, mergeMembership, type EventFields, type Membership } from './event-fields.ts';
+import { PathTrie } from './path-trie.ts';
 import { parsePattern, type ParsedPattern, type SubRule } from './pattern-compiler.ts';
 import { testValue } from './value-matcher.ts';
 
@@ -31,15 +32,19 @@ export function validatePattern(pattern: unknown): Problem[] {
 
 /** The compiled form; PatternIndex reads its sub-rules. */
 export class CompiledEventPattern implements CompiledPattern {
+  private readonly trie = new PathTrie();
+
   constructor(
     readonly pattern: unknown,
     readonly parsed: ParsedPattern,
-  ) {}
+  ) {
+    for (const path of parsed.paths) this.trie.add(path);
+  }
 
   matches(event: unknown): boolean {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
     try {
-      const fields = flattenEvent(event, { steps: this.parsed.steps, maxObjectDepth: this.parsed.maxPathSteps });
+      const fields = flattenEvent(event, this.trie);
       return this.parsed.subRules.some((subRule) => matchSubRule(subRule, fields));
     } catch {
       // Only a non-JSON event (a throwing getter, a proxy) gets here; it matches nothing.

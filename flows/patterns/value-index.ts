@@ -79,8 +79,8 @@ class AffixTable<E> {
     return this.lengthCounts.size === 0;
   }
 
-  /** Calls visit with each list of entries whose piece the value starts (ends) with. */
-  lookup(value: string, visit: (entries: readonly E[]) => void): void {
+  /** Writes every entry whose piece the value starts (ends) with into `out` from `n` on; returns the new count. */
+  collect(value: string, out: E[], n: number): number {
     for (const length of this.lengths) {
       if (length > value.length) break;
       let piece = this.fromEnd ? value.slice(value.length - length) : value.slice(0, length);
@@ -88,9 +88,9 @@ class AffixTable<E> {
         if (!isAscii(piece)) continue;
         piece = piece.toLowerCase();
       }
-      const entries = this.byPiece.get(piece);
-      if (entries !== undefined) visit(entries);
+      n = writeAll(this.byPiece.get(piece), out, n);
     }
+    return n;
   }
 }
 
@@ -212,40 +212,51 @@ export class ValueIndex<T> {
     if (i >= 0) this.checked?.splice(i, 1);
   }
 
-  /** Pushes the target of every test the event value passes into `out` (a target may come more than once). */
-  collect(field: EventField, out: T[]): void {
-    if (this.exists !== undefined) for (const t of this.exists) out.push(t);
-    if (this.checked !== undefined) for (const c of this.checked) if (testValue(c.matcher, field)) out.push(c.target);
+  /**
+   * Writes the target of every test the event value passes into `out`, starting at index 0
+   * (a target may come more than once); returns how many it wrote. Writing by index spares
+   * resetting the array for each value.
+   */
+  collect(field: EventField, out: T[]): number {
+    let n = 0;
+    if (this.exists !== undefined) n = writeAll(this.exists, out, n);
+    if (this.checked !== undefined) for (const c of this.checked) if (testValue(c.matcher, field)) out[n++] = c.target;
     const value = field.value;
-    if (typeof value === 'string') this.collectString(value, field, out);
-    else if (typeof value === 'number') {
-      pushAll(this.numbers?.get(value), out);
-      if (this.numeric !== undefined && isComparableNumber(value)) this.numeric.collect(value, out);
-    } else {
-      pushAll(this.literals?.get(value), out);
+    if (typeof value === 'string') return this.collectString(value, field, out, n);
+    if (typeof value === 'number') {
+      if (this.numbers !== undefined) n = writeAll(this.numbers.get(value), out, n);
+      if (this.numeric !== undefined && isComparableNumber(value)) n = this.numeric.collect(value, out, n);
+      return n;
     }
+    return this.literals === undefined ? n : writeAll(this.literals.get(value), out, n);
   }
 
-  private collectString(value: string, field: EventField, out: T[]): void {
-    pushAll(this.strings?.get(value), out);
-    const pushEntries = (entries: readonly T[]): void => pushAll(entries, out);
-    this.prefixes?.lookup(value, pushEntries);
-    this.suffixes?.lookup(value, pushEntries);
-    if (this.foldedWhole !== undefined && isAscii(value)) pushAll(this.foldedWhole.get(value.toLowerCase()), out);
-    this.foldedStart?.lookup(value, pushEntries);
-    this.foldedEnd?.lookup(value, pushEntries);
-    const verify = (entries: readonly Checked<T>[]): void => {
-      for (const c of entries) if (testValue(c.matcher, field)) out.push(c.target);
-    };
-    this.wildcardsByStart?.lookup(value, verify);
-    this.wildcardsByEnd?.lookup(value, verify);
+  private collectString(value: string, field: EventField, out: T[], n: number): number {
+    if (this.strings !== undefined) n = writeAll(this.strings.get(value), out, n);
+    if (this.prefixes !== undefined) n = this.prefixes.collect(value, out, n);
+    if (this.suffixes !== undefined) n = this.suffixes.collect(value, out, n);
+    if (this.foldedWhole !== undefined && isAscii(value)) n = writeAll(this.foldedWhole.get(value.toLowerCase()), out, n);
+    if (this.foldedStart !== undefined) n = this.foldedStart.collect(value, out, n);
+    if (this.foldedEnd !== undefined) n = this.foldedEnd.collect(value, out, n);
+    if (this.wildcardsByStart !== undefined || this.wildcardsByEnd !== undefined) {
+      // Candidates share their literal start or end with the value; the rest of the wildcard decides.
+      const candidates: Checked<T>[] = [];
+      let count = this.wildcardsByStart?.collect(value, candidates, 0) ?? 0;
+      count = this.wildcardsByEnd?.collect(value, candidates, count) ?? count;
+      for (let i = 0; i < count; i++) {
+        const c = candidates[i] as Checked<T>;
+        if (testValue(c.matcher, field)) out[n++] = c.target;
+      }
+    }
     if (this.ips !== undefined || this.cidr4 !== undefined || this.cidr6 !== undefined) {
       const hex = ipOfField(field);
       if (hex !== null) {
-        pushAll(this.ips?.get(hex), out);
-        (hex.length === IPV4_HEX_LENGTH ? this.cidr4 : this.cidr6)?.collect(hex, out);
+        if (this.ips !== undefined) n = writeAll(this.ips.get(hex), out, n);
+        const ranges = hex.length === IPV4_HEX_LENGTH ? this.cidr4 : this.cidr6;
+        if (ranges !== undefined) n = ranges.collect(hex, out, n);
       }
     }
+    return n;
   }
 
   private cidrSet(low: string): IntervalSet<string, T> {
@@ -254,8 +265,9 @@ export class ValueIndex<T> {
   }
 }
 
-function pushAll<T>(entries: readonly T[] | undefined, out: T[]): void {
-  if (entries !== undefined) for (const t of entries) out.push(t);
+function writeAll<T>(entries: readonly T[] | undefined, out: T[], n: number): number {
+  if (entries !== undefined) for (let i = 0; i < entries.length; i++) out[n++] = entries[i] as T;
+  return n;
 }
 
 function cidrInterval(matcher: { readonly low: string; readonly high: string }): Interval<string> {

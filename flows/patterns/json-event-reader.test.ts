@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { flattenEvent, type EventFields } from './event-fields.ts';
+import { flattenJson } from './json-event-reader.ts';
+import { PathTrie } from './path-trie.ts';
+import { PatternIndex } from './pattern-index.ts';
+
+function trieOf(...paths: string[]): PathTrie {
+  const trie = new PathTrie();
+  for (const path of paths) trie.add(path);
+  return trie;
+}
+
+/**
+ * Fields in a fixed order, with array membership reduced to element indexes (outer to inner):
+ * the two readers visit and number arrays in different orders, but must agree on which
+ * elements a value sits in.
+ */
+function canonical(fields: EventFields): [string, [unknown, number[]][]][] {
+  return [...fields]
+    .map(([path, list]): [string, [unknown, number[]][]] => [
+      path,
+      list
+        .map((f): [unknown, number[]] => [f.value, f.membership.filter((_, i) => i % 2 === 1)])
+        .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+    ])
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const INVALID = [
+  '{', '{"a":1', '{"a":1,}', '{"a" 1}', '{a:1}', '{"a":01}', '{"a":1.}', '{"a":.5}', '{"a":-}', '{"a":tru}',
+  '{"a":"x\\q"}', '{"a":"\\u12G4"}', '{"a":"tab\there"}', '{"a":[1,]}', '{"a":[,1]}', '{"a":1}x', '{"a":1}{}',
+  '{"a":1e}', '{"a":+1}', '{"a":NaN}', '{"a":[1 2]}', '{"a":{"b":1,,}}', '{"a":"unterminated}', '{"a":[}', '{"a":1]',
+  '{"zzz":[1,{"b":[true,]}]}', '{"zzz":{"q":"\\x"}}', '{"zzz":nulls}',
+];
+const VALID = [
+  '{}', ' { "a" : [ 1 , 2 ] } \n', '{"a":-0}', '{"a":1E2}', '{"a":1e-2}', '{"a":"\\u00e9\\n\\/"}', '{"a":"\\ud83d\\ude00"}',
+  '{"a":[[],{}]}', '{"a":true,"b":false,"c":null}', '{"zzz":{"deep":[[[{"x":"y\\"z"}]]]},"a":"ok"}', '{"a":1.5e+3}',
+];
+
+describe('flattenJson', () => {
+  it.each([...INVALID, ...VALID])('refuses exactly what JSON.parse refuses: %s', (text) => {
+    for (const trie of [trieOf('a'), trieOf('a.b', 'zzz.q'), trieOf('elsewhere')]) {
+      const result = flattenJson(text, trie);
+      expect(result === 'not-an-object', text).toBe(!parses(text));
+      if (typeof result !== 'string') expect(canonical(result)).toEqual(canonical(flattenEvent(JSON.parse(text), trie)));
+    }
+  });
+
+  it('reads the same fields as flattening the parsed event', () => {
+    const event = {
+      type: 'x',
+      'data.id': 7,
+      data: { list: [{ a: 1, b: ['p', 'q'] }, { a: [2, { c: 3 }] }], skip: { a: 1 } },
+      matrix: [[1, 2], [[3]]],
+      text: 'é\n"quoted"',
+    };
+    const trie = trieOf('type', 'data.id', 'data.list.a', 'data.list.b', 'data.list.a.c', 'matrix', 'text');
+    const fields = flattenJson(JSON.stringify(event, null, 2), trie);
+    expect(typeof fields).not.toBe('string');
+    expect(canonical(fields as EventFields)).toEqual(canonical(flattenEvent(event, trie)));
+  });
+
+  it('asks the caller to parse when a key that matters appears twice in one object', () => {
+    expect(flattenJson('{"a":1,"a":2}', trieOf('a'))).toBe('repeated-key');
+    expect(flattenJson('{"b":1,"b":2,"a":3}', trieOf('a'))).not.toBe('repeated-key');
+  });
+
+  it('reports JSON that is not an object', () => {
+    for (const text of ['[1]', '"a"', '42', 'null', '']) expect(flattenJson(text, trieOf('a'))).toBe('not-an-object');
+  });
+
+  it('reads deeply nested JSON without overflowing the stack', () => {
+    const depth = 50_000;
+    const text = `{"a":${'['.repeat(depth)}1${']'.repeat(depth)},"b":2}`;
+    const fields = flattenJson(text, trieOf('a', 'b'));
+    expect(fields).not.toBe('not-an-object');
+    expect(fields instanceof Map && fields.get('b')).toEqual([{ value: 2, membership: [] }]);
+    expect(fields instanceof Map && fields.has('a')).toBe(false);
+  });
+});
+
+describe('PatternIndex.matchJson', () => {
+  it('answers like match on the parsed event', () => {
+    const index = new PatternIndex<string>();
+    index.add('type', { type: ['hr.employee.updated'] });
+    index.add('city', { data: { address: { city: [{ 'equals-ignore-case': 'berlin' }] } } });
+    index.add('pair', { data: { staff: { first: ['Anna'], last: ['Jones'] } } });
+    const event = {
+      type: 'hr.employee.updated',
+      data: { address: { city: 'BERLIN' }, staff: [{ first: 'Anna', last: 'Smith' }, { first: 'Peter', last: 'Jones' }], big: [1, 2, 3] },
+    };
+    expect(index.matchJson(JSON.stringify(event)).sort()).toEqual(index.match(event).sort());
+    expect(index.matchJson(JSON.stringify(event)).sort()).toEqual(['city', 'type']);
+  });
+
+  it('uses the last value of a repeated key, as JSON.parse does', () => {
+    const index = new PatternIndex<string>();
+    index.add('r', { a: ['2'] });
+    expect(index.matchJson('{"a":"1","a":"2"}')).toEqual(['r']);
+    expect(index.matchJson('{"a":"2","a":"1"}')).toEqual([]);
+  });
+
+  it('matches nothing for text that is not JSON', () => {
+    const index = new PatternIndex<string>();
+    index.add('r', { a: [{ exists: false }] });
+    expect(index.matchJson('{"b":1,}')).toEqual([]);
+    expect(index.matchJson('not json')).toEqual([]);
+    expect(index.matchJson('{"b":1}')).toEqual(['r']);
+  });
+});
