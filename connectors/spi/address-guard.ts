@@ -37,9 +37,12 @@ export class AddressRefusedError extends Error {
 export function parseCidrList(list: string): net.BlockList {
   const block = new net.BlockList();
   for (const raw of list.split(/[\s,]+/).filter(Boolean)) {
-    const [addr, bits] = raw.split('/');
+    const parts = raw.split('/');
+    const [addr, bits] = parts;
     const family = net.isIP(addr ?? '');
-    if (!family) throw new Error(`not an IP address or CIDR: "${raw}"`);
+    // A typo must never widen the list: "127.0.0.1/" is not "/0".
+    if (!family || parts.length > 2) throw new Error(`not an IP address or CIDR: "${raw}"`);
+    if (bits !== undefined && !/^\d{1,3}$/.test(bits)) throw new Error(`bad prefix length in "${raw}"`);
     const type = family === 4 ? 'ipv4' : 'ipv6';
     const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
     if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) throw new Error(`bad prefix length in "${raw}"`);
