@@ -21,17 +21,21 @@ export function validateFlow(input: unknown, catalog: NodeCatalog): Problem[] {
   const structural = checkSchema(FLOW_DOCUMENT_SCHEMA, input, '', 'ERR_FLOW_SCHEMA');
   const doc = input as FlowDocument;
   if (!isReadable(doc)) return structural.length ? structural : [{ code: 'ERR_FLOW_SCHEMA', path: '', message: 'A flow document must be an object with "nodes" and "edges" arrays' }];
+  // Past the size limits, say so and stop: the graph checks are not meant for such documents.
+  if (doc.nodes.length > MAX_NODES || doc.edges.length > MAX_EDGES) return structural;
   const problems = [...structural];
   const graph = readGraph(doc, catalog, problems);
   checkEdges(graph, problems);
   const cyclic = findCycle(graph);
   if (cyclic) {
     problems.push({ code: 'ERR_FLOW_CYCLE', path: `nodes[${graph.nodes.get(cyclic[0]!)?.index ?? 0}]`, message: `The flow has a cycle: ${cyclic.join(' → ')}` });
-  } else {
-    checkReachability(graph, problems);
   }
+  checkReachability(graph, problems, !cyclic);
   return problems;
 }
+
+const MAX_NODES = 1000;
+const MAX_EDGES = 5000;
 
 function isReadable(doc: FlowDocument): boolean {
   return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && Array.isArray(doc.nodes) && Array.isArray(doc.edges);
@@ -133,7 +137,7 @@ function findCycle(graph: FlowGraph): string[] | undefined {
   return undefined;
 }
 
-function checkReachability(graph: FlowGraph, problems: Problem[]): void {
+function checkReachability(graph: FlowGraph, problems: Problem[], acyclic: boolean): void {
   const sources = [...graph.nodes.values()].filter((n) => n.kind?.role === 'source');
   const targets = [...graph.nodes.values()].filter((n) => n.kind?.role === 'target');
   if (sources.length === 0) problems.push({ code: 'ERR_FLOW_NO_SOURCE', path: 'nodes', message: 'The flow needs at least one source node' });
@@ -150,9 +154,10 @@ function checkReachability(graph: FlowGraph, problems: Problem[]): void {
       problems.push({ code: 'ERR_FLOW_UNREACHABLE_NODE', path: `nodes[${index}]`, message: `Node "${node.id}" is not on any path from a source to a target: ${why}` });
     }
   }
+  if (!acyclic) return;
   const paths = countPaths(graph, sources.map((s) => s.node.id));
   if (paths > MAX_PATHS_PER_FLOW) {
-    problems.push({ code: 'ERR_FLOW_INVALID', path: 'edges', message: `The flow has ${paths} source-to-target paths; at most ${MAX_PATHS_PER_FLOW} are allowed (each path is a rule)` });
+    problems.push({ code: 'ERR_FLOW_INVALID', path: 'edges', message: `The flow has more than ${MAX_PATHS_PER_FLOW} source-to-target paths; at most ${MAX_PATHS_PER_FLOW} are allowed (each path is a rule)` });
   }
 }
 
@@ -170,16 +175,30 @@ function walk(starts: string[], next: Map<string, string[]>): Set<string> {
   return seen;
 }
 
+/** Source → target paths, counted without recursion (the graph is acyclic here), capped just past the limit. */
 function countPaths(graph: FlowGraph, sources: string[]): number {
+  const cap = MAX_PATHS_PER_FLOW + 1;
+  // Post-order over the DAG with an explicit stack: a node's count is known once its successors' are.
   const memo = new Map<string, number>();
-  const count = (id: string): number => {
-    const cached = memo.get(id);
-    if (cached !== undefined) return cached;
-    const kind = graph.nodes.get(id)?.kind;
-    let n = kind?.role === 'target' ? 1 : 0;
-    for (const nxt of graph.next.get(id) ?? []) n = Math.min(n + count(nxt), MAX_PATHS_PER_FLOW + 1);
-    memo.set(id, n);
-    return n;
-  };
-  return sources.reduce((sum, s) => Math.min(sum + count(s), MAX_PATHS_PER_FLOW + 1), 0);
+  for (const start of sources) {
+    const stack: { id: string; expanded: boolean }[] = [{ id: start, expanded: false }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (memo.has(top.id)) {
+        stack.pop();
+        continue;
+      }
+      const out = graph.next.get(top.id) ?? [];
+      if (!top.expanded) {
+        top.expanded = true;
+        for (const n of out) if (!memo.has(n)) stack.push({ id: n, expanded: false });
+        continue;
+      }
+      let n = graph.nodes.get(top.id)?.kind?.role === 'target' ? 1 : 0;
+      for (const nxt of out) n = Math.min(n + (memo.get(nxt) ?? 0), cap);
+      memo.set(top.id, n);
+      stack.pop();
+    }
+  }
+  return sources.reduce((sum, s) => Math.min(sum + (memo.get(s) ?? 0), cap), 0);
 }

@@ -4,8 +4,11 @@
 // cycles anywhere. Runs in the test command; exits 1 with every violation listed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+// --root DIR checks another tree (tests use it); by default, the checkout this script is in.
+const rootFlag = process.argv.indexOf('--root');
+const root = rootFlag !== -1 && process.argv[rootFlag + 1] ? path.resolve(process.argv[rootFlag + 1]) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const areas = ['flows', 'server', 'connectors', 'ui/src'];
 const importRe = /(?:^|[\s;])(?:import|export)\s[^'"`]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
@@ -91,6 +94,10 @@ for (const start of graph.keys()) {
   }
 }
 
+if (files.length === 0) {
+  console.error(`module boundaries: no source files found under ${root}; is this the right folder?`);
+  process.exit(1);
+}
 if (problems.length) {
   console.error(`module boundaries: ${problems.length} problem(s)`);
   for (const p of problems) console.error(`  ${p}`);

@@ -53,7 +53,7 @@ describe('Metrics', () => {
     // Bug: the series key is the label text in insertion order, so the same label set given
     // in another order becomes a second series with the same labels, which Prometheus
     // rejects as a duplicate sample.
-    it.fails('counts a series once whatever the order its labels are given in', () => {
+    it('counts a series once whatever the order its labels are given in', () => {
       const m = new Metrics();
       m.inc('y_total', { a: '1', b: '2' });
       m.inc('y_total', { b: '2', a: '1' });

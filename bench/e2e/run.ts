@@ -101,8 +101,15 @@ async function startSystem(system: string, redisUrl: string): Promise<{ proc: Ch
   const env = { ...process.env, REDIS_URL: redisUrl, FLOWBRIDGE_ADMIN_TOKEN: 'bench', FLOWBRIDGE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', FLOWBRIDGE_LOG_LEVEL: 'warn' };
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles flowbridge itself.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/flowbridge.js'), 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // flowbridge-split: the API in one process, router and deliveries in another (same Redis).
+  const split = system === 'flowbridge-split';
+  const proc = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/flowbridge.js'), split ? 'api' : 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const m = await waitForLine(proc, /flowbridge listening on (http:\/\/\S+)/);
+  if (split) {
+    const worker = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/flowbridge.js'), 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    await waitForLine(worker, /flowbridge worker running/);
+    proc.once('exit', () => worker.kill('SIGTERM'));
+  }
   const base = m[1]!;
   const flow = {
     id: 'bench',

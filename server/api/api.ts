@@ -58,7 +58,7 @@ export function createApi(deps: ApiDeps): express.Express {
     res.json(await deps.flows.get(req.params.id!));
   });
   api.put('/flows/:id', async (req, res) => {
-    const ifMatch = str(req.headers['if-match'])?.replace(/"/g, '');
+    const ifMatch = str(req.headers['if-match'])?.replace(/^W\//, '').replace(/"/g, '');
     res.json(await deps.flows.update(req.params.id!, req.body, ifMatch !== undefined ? intParam(ifMatch, 'If-Match', 0, 1, Number.MAX_SAFE_INTEGER) : undefined));
   });
   api.delete('/flows/:id', async (req, res) => {

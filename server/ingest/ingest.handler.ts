@@ -42,8 +42,9 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
     if (err instanceof FlowbridgeError) fe = err;
     else if (isRedisUnavailable(err)) fe = new FlowbridgeError('ERR_INGEST_UNAVAILABLE', 'The event could not be persisted (Redis unavailable); nothing was stored; retry');
     else {
+      // Our own bug, not an outage: a 500 (a 503 would have senders retry it forever).
       deps.log.error({ err: (err as Error)?.stack ?? String(err), where }, 'ingest failed unexpectedly');
-      fe = new FlowbridgeError('ERR_INGEST_UNAVAILABLE', 'The event could not be persisted; nothing was stored; retry');
+      fe = new FlowbridgeError('ERR_INTERNAL', 'The event could not be accepted because of an internal error; it has been logged');
     }
     deps.metrics.inc('flowbridge_ingest_rejected_total', { endpoint: where, code: fe.code });
     if (!res.headersSent) {
@@ -66,6 +67,7 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
   const webhook = async (req: IncomingMessage, res: ServerResponse, sourceId: string): Promise<void> => {
     let source = deps.registry.source(sourceId);
     if (!source) {
+      // A source deployed a moment ago by another process; the reload is cheap when nothing changed.
       await deps.registry.refresh();
       source = deps.registry.source(sourceId);
     }

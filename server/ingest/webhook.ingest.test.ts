@@ -114,7 +114,7 @@ describe('buildWebhookEvent', () => {
   // `headers[name]` without an own-property check, so a header setting named "constructor"
   // (the schema's token pattern allows it) yields a function where a string is expected;
   // JSON.stringify then drops the attribute from the stored event.
-  it.fails('ignores inherited object properties when reading a configured header', async () => {
+  it('ignores inherited object properties when reading a configured header', async () => {
     const headers: IncomingHttpHeaders = { ...JSON_HEADERS };
     const event = await buildWebhookEvent(source({ id: { header: 'constructor' } }), headers, json(body), NOW);
     expect(typeof event.id).toBe('string');

@@ -25,9 +25,10 @@ async function resolveValue(spec: ValueSource | undefined, headers: IncomingHttp
   if (!spec) return undefined;
   if ('value' in spec) return spec.value;
   if ('header' in spec) {
-    const v = headers[spec.header.toLowerCase()];
+    const name = spec.header.toLowerCase();
+    const v = Object.hasOwn(headers, name) ? headers[name] : undefined;
     const s = Array.isArray(v) ? v[0] : v;
-    return s === undefined || s === '' ? undefined : s;
+    return typeof s !== 'string' || s === '' ? undefined : s;
   }
   let v: unknown;
   try {

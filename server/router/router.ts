@@ -102,6 +102,13 @@ export class Router {
           this.lastClaim = Date.now();
           await this.claimAbandoned();
         }
+        // Routing without a flow this process cannot compile would acknowledge events that flow
+        // should have received; leave them to processes that can (or to this one once it can).
+        if (this.registry.brokenFlows.size) {
+          await this.registry.refresh();
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
         if (!this.buses.length) {
           await new Promise((r) => setTimeout(r, 200));
           continue;
@@ -114,6 +121,7 @@ export class Router {
         if (!read) continue;
         // Reload rules after reading: an event accepted after a deploy answered is routed by the new rules.
         await this.registry.refresh();
+        if (this.registry.brokenFlows.size) continue; // unacknowledged: taken over by a healthy router
         for (const [key, rows] of read) {
           const bus = this.buses[streams.indexOf(key)]!;
           await this.routeBatch(bus, rows, false);

@@ -23,6 +23,9 @@ export class RuleRegistry {
   private readonly buses = new Map<string, BusRules>();
   private readonly sources = new Map<string, WebhookSourceDefinition>();
   private inflight: Promise<void> | undefined;
+  /** Deployed flows this process could not compile (flow id → reason). */
+  private readonly broken = new Map<string, string>();
+  private lastFailedLoad = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -36,9 +39,13 @@ export class RuleRegistry {
     this.inflight = (async () => {
       const gen = Number((await this.redis.get(this.keys.deployGeneration)) ?? 0);
       if (!force && gen === this.generation) return;
+      // While a deployed flow does not compile here, try again at most once a second.
+      if (!force && this.broken.size && Date.now() - this.lastFailedLoad < 1000) return;
       const all = await this.redis.hgetall(this.keys.deployed);
       this.apply(Object.values(all).map((j) => JSON.parse(j) as CompiledFlow));
-      this.generation = gen;
+      if (this.broken.size) this.lastFailedLoad = Date.now();
+      // A generation with a flow this process cannot compile is not marked as seen: it is retried.
+      else this.generation = gen;
     })();
     try {
       await this.inflight;
@@ -81,9 +88,14 @@ export class RuleRegistry {
       let prepared: PreparedRule[];
       try {
         prepared = flow.rules.map((r) => prepareRule(r));
+        this.broken.delete(flow.flowId);
       } catch (err) {
         // Deploy validated this flow; failing here means this process runs other code than the deployer.
-        this.log.error({ flowId: flow.flowId, version: flow.version, err: (err as Error).message }, 'deployed flow does not compile in this process; keeping its previous version');
+        const reason = (err as Error).message;
+        if (this.broken.get(flow.flowId) !== reason) {
+          this.log.error({ flowId: flow.flowId, version: flow.version, err: reason }, 'deployed flow does not compile in this process; this process stops routing until it does');
+        }
+        this.broken.set(flow.flowId, reason);
         continue;
       }
       this.removeFlow(flow.flowId);
@@ -97,6 +109,7 @@ export class RuleRegistry {
       this.flows.set(flow.flowId, { version: flow.version, ruleIds: prepared.map((r) => r.def.id), sourceIds: flow.webhookSources.map((s) => s.sourceId) });
       this.log.info({ flowId: flow.flowId, version: flow.version, rules: prepared.length }, 'flow activated');
     }
+    for (const flowId of [...this.broken.keys()]) if (!seen.has(flowId)) this.broken.delete(flowId);
     for (const flowId of [...this.flows.keys()]) {
       if (!seen.has(flowId)) {
         this.removeFlow(flowId);
@@ -110,11 +123,14 @@ export class RuleRegistry {
     const b = this.buses.get(bus);
     if (!b) return [];
     const out: PreparedRule[] = [];
+    // A flow with both a webhook source and a bus source sees its own webhook's events only
+    // through the webhook path; otherwise they would be delivered twice.
+    const viaFlow = via.startsWith('webhook:') ? this.sources.get(via.slice(8))?.flowId : undefined;
     const consider = (id: string) => {
       const rule = this.rules.get(id);
       if (!rule) return;
       const origin = rule.def.origin;
-      if (origin.kind === 'webhook' && via !== `webhook:${origin.sourceId}`) return;
+      if (origin.kind === 'webhook' ? via !== `webhook:${origin.sourceId}` : viaFlow === rule.def.flowId) return;
       out.push(rule);
     };
     for (const id of b.index.match(event)) consider(id);
@@ -128,6 +144,11 @@ export class RuleRegistry {
 
   source(sourceId: string): WebhookSourceDefinition | undefined {
     return this.sources.get(sourceId);
+  }
+
+  /** Deployed flows this process cannot compile; while any exist it must not route (it would drop their events). */
+  get brokenFlows(): ReadonlyMap<string, string> {
+    return this.broken;
   }
 
   get ruleCount(): number {

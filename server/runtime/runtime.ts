@@ -196,11 +196,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     let workersAlive = 0;
     if (reachable) {
       const beats = await redis.hgetall(keys.workers).catch(() => ({}) as Record<string, string>);
-      workersAlive = Object.values(beats).filter((b) => Date.now() - (JSON.parse(b) as { at: number }).at < 3 * WORKER_HEARTBEAT_MS).length;
+      workersAlive = Object.values(beats).filter((b) => {
+        try {
+          return Date.now() - (JSON.parse(b) as { at: number }).at < 3 * WORKER_HEARTBEAT_MS;
+        } catch {
+          return false;
+        }
+      }).length;
     }
     const local = { router: router ? router.isRunning : undefined, worker: worker ? worker.isRunning() : undefined };
-    const ok = reachable && (roles.worker ? Boolean(local.worker) : workersAlive > 0) && (!roles.router || Boolean(local.router));
-    return { ok, body: { status: ok ? 'ok' : 'unhealthy', redis: { reachable, latencyMs }, workers: { alive: workersAlive, ...local }, rules: registry.ruleCount } };
+    const broken = [...registry.brokenFlows].map(([flowId, reason]) => ({ flowId, reason }));
+    const ok = reachable && (roles.worker ? Boolean(local.worker) : workersAlive > 0) && (!roles.router || Boolean(local.router)) && broken.length === 0;
+    return { ok, body: { status: ok ? 'ok' : 'unhealthy', redis: { reachable, latencyMs }, workers: { alive: workersAlive, ...local }, rules: registry.ruleCount, ...(broken.length ? { flowsNotCompiling: broken } : {}) } };
   };
 
   let url: string | undefined;
