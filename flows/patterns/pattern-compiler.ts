@@ -30,8 +30,8 @@ export interface SubRule {
 /** A valid pattern, ready to match. */
 export interface ParsedPattern {
   readonly subRules: readonly SubRule[];
-  /** Every field path the sub-rules test, for skipping the rest of an event. */
-  readonly paths: ReadonlySet<string>;
+  /** Every field path the sub-rules test (each once), for skipping the rest of an event. */
+  readonly paths: readonly string[];
 }
 
 /** The most sub-rules `$or` may expand a pattern into. */
@@ -408,7 +408,7 @@ function buildParsed(branches: readonly Branch[]): ParsedPattern {
     conditions.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { conditions };
   });
-  return { subRules, paths };
+  return { subRules, paths: [...paths] };
 }
 
 function containsOrKey(pattern: unknown): boolean {

@@ -21,8 +21,8 @@ class State<K> {
   children: Map<string, State<K>> | null = null;
   fields: Map<string, ValueIndex<State<K>>> | null = null;
   absences: Map<string, State<K>[]> | null = null;
-  /** Registrations whose sub-rule ends here, with how many of their sub-rules do. */
-  terminals: Map<Registration<K>, number> | null = null;
+  /** Registrations whose sub-rule ends here, once per such sub-rule. */
+  terminals: Registration<K>[] | null = null;
   /** The match call that last reached this state with no array membership (see PatternIndex.epoch). */
   seenEpoch = 0;
   /** Every prefix of every field path tested below this state, as of index version `aheadVersion`. */
@@ -79,8 +79,7 @@ export class PatternIndex<K = string> {
         state.refs++;
         path.push(state);
       }
-      state.terminals ??= new Map();
-      state.terminals.set(registration, (state.terminals.get(registration) ?? 0) + 1);
+      (state.terminals ??= []).push(registration);
       return path;
     });
     this.registrations.set(key, registration);
@@ -96,10 +95,9 @@ export class PatternIndex<K = string> {
     for (const path of registration.compiled.parsed.paths) this.trie.remove(path);
     for (const path of registration.paths) {
       const last = path[path.length - 1] as State<K>;
-      const count = last.terminals?.get(registration) ?? 0;
-      if (count <= 1) last.terminals?.delete(registration);
-      else last.terminals?.set(registration, count - 1);
-      if (last.terminals?.size === 0) last.terminals = null;
+      const at = last.terminals?.indexOf(registration) ?? -1;
+      if (at >= 0) last.terminals?.splice(at, 1);
+      if (last.terminals?.length === 0) last.terminals = null;
       for (let i = path.length - 1; i >= 1; i--) {
         const state = path[i] as State<K>;
         state.refs--;
@@ -154,7 +152,7 @@ export class PatternIndex<K = string> {
     for (let state = states.pop(); state !== undefined; state = states.pop()) {
       const membership = memberships.pop() as Membership;
       if (state.terminals !== null) {
-        for (const registration of state.terminals.keys()) {
+        for (const registration of state.terminals) {
           if (registration.matchedEpoch === epoch) continue;
           registration.matchedEpoch = epoch;
           found.push(registration.key);

@@ -32,18 +32,21 @@ export function validatePattern(pattern: unknown): Problem[] {
 
 /** The compiled form; PatternIndex reads its sub-rules. */
 export class CompiledEventPattern implements CompiledPattern {
-  private readonly trie = new PathTrie();
+  // Built on first use: patterns held by an index never need their own.
+  private trie: PathTrie | null = null;
 
   constructor(
     readonly pattern: unknown,
     readonly parsed: ParsedPattern,
-  ) {
-    for (const path of parsed.paths) this.trie.add(path);
-  }
+  ) {}
 
   matches(event: unknown): boolean {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
     try {
+      if (this.trie === null) {
+        this.trie = new PathTrie();
+        for (const path of this.parsed.paths) this.trie.add(path);
+      }
       const fields = flattenEvent(event, this.trie);
       return this.parsed.subRules.some((subRule) => matchSubRule(subRule, fields));
     } catch {
