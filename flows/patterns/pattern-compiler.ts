@@ -159,7 +159,7 @@ class PatternParser {
       if (typeof value === 'string') {
         const hex = ipAddressToHex(value);
         matchers.push(hex === null ? { kind: 'exact-string', value } : { kind: 'ip', hex });
-      } else if (typeof value === 'number') {
+      } else if (typeof value === 'number' && Number.isFinite(value)) {
         matchers.push({ kind: 'exact-number', value });
       } else if (typeof value === 'boolean' || value === null) {
         matchers.push({ kind: 'literal', value });
@@ -169,6 +169,7 @@ class PatternParser {
         else if (matcher === 'absent') absent = true;
         else matchers.push(matcher);
       } else {
+        // Also NaN and Infinity, which a pattern built in code could hold but JSON cannot.
         ok = false;
         this.fail(itemLoc, 'Match value must be String, number, true, false, or null');
       }

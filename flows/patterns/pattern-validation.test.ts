@@ -24,6 +24,8 @@ const structure: Row[] = [
   [{ a: [] }, 'a', 'Empty arrays are not allowed'],
   [{ a: [[1]] }, 'a[0]', 'Match value must be String, number, true, false, or null'],
   [{ a: ['x', ['y']] }, 'a[1]', 'Match value must be String, number, true, false, or null'],
+  [{ a: [NaN] }, 'a[0]', 'Match value must be String, number, true, false, or null'],
+  [{ a: [Infinity] }, 'a[0]', 'Match value must be String, number, true, false, or null'],
   [{ a: [{}] }, 'a[0]', 'Match expression name not found'],
   [{ a: [{ foo: 1 }] }, 'a[0].foo', 'Unrecognized match type foo'],
   [{ a: [{ regex: 'x' }] }, 'a[0].regex', 'Unrecognized match type regex'],
