@@ -92,6 +92,8 @@ export interface ContractScenario {
   config: unknown;
   connection?: Connection;
   input?: SendInput;
+  /** Sources: the cursor to poll from. */
+  cursor?: unknown;
 }
 
 export interface ContractHarness {
@@ -132,7 +134,7 @@ const SAMPLE_INPUT: SendInput = {
 async function invoke(h: ContractHarness, s: ContractScenario, key: string): Promise<unknown> {
   const c = h.connector;
   if (c.send) return c.send(s.input ?? SAMPLE_INPUT, targetContext(s, h.http, key));
-  return c.poll!(pollContext(s, h.http), undefined);
+  return c.poll!(pollContext(s, h.http), s.cursor as never);
 }
 
 export interface ContractOptions {
