@@ -1,9 +1,10 @@
 // Flattens an event straight from its JSON text, as event-ruler does with its streaming
 // parser: values on paths no pattern uses are scanned (and checked) but never built, so a
 // large `geometry.coordinates` array costs a character scan instead of thousands of
-// objects. The result equals flattenEvent(JSON.parse(text)); texts JSON.parse would refuse
-// are reported as such, and so is the one case a single pass cannot settle (a key repeated in one
-// object on a path that matters, where JSON.parse keeps only the last value).
+// objects. The result holds the same values as flattenEvent(JSON.parse(text)), in the same
+// array elements (arrays may be numbered differently). Texts JSON.parse would refuse are
+// reported as such, and so is the one case a single pass cannot settle: a key repeated in
+// one object on a path that matters, where JSON.parse keeps only the last value.
 
 import { createEventFields, MAX_EVENT_DEPTH, type EventFields, type EventValue, type Membership } from './event-fields.ts';
 import { stepInto, type PathNode, type PathTrie } from './path-trie.ts';

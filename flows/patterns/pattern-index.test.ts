@@ -19,6 +19,12 @@ describe('PatternIndex', () => {
     expect(index.match({ source: 'erp/hr' })).toEqual([1]);
   });
 
+  it('accepts a CompiledPattern made elsewhere by compiling its pattern', () => {
+    const index = new PatternIndex<string>();
+    index.add('r', { pattern: { a: ['1'] }, matches: () => false });
+    expect(index.match({ a: '1' })).toEqual(['r']);
+  });
+
   it('replaces the pattern of a key that is added again', () => {
     const index = new PatternIndex<string>();
     index.add('r', { a: ['1'] });

@@ -11,7 +11,7 @@ import { EMPTY_MEMBERSHIP, flattenEvent, isConsistent, mergeMembership, type Eve
 import { flattenJson } from './json-event-reader.ts';
 import { PathTrie } from './path-trie.ts';
 import type { FieldCondition } from './pattern-compiler.ts';
-import { compilePattern, CompiledEventPattern } from './pattern.ts';
+import { compilePattern, CompiledEventPattern, type CompiledPattern } from './pattern.ts';
 import { ValueIndex } from './value-index.ts';
 
 /** A state of the index: the conditions of some sub-rules' first fields have held. */
@@ -67,7 +67,7 @@ export class PatternIndex<K = string> {
   /** Adds a pattern (raw, or compiled by compilePattern) under a key, replacing the key's pattern; throws ERR_PATTERN_INVALID. */
   add(key: K, pattern: unknown): void {
     // Compile first: an invalid pattern must leave the key as it was.
-    const compiled = pattern instanceof CompiledEventPattern ? pattern : (compilePattern(pattern) as CompiledEventPattern);
+    const compiled = toCompiled(pattern);
     this.remove(key);
     this.version++;
     const registration: Registration<K> = { key, compiled, paths: [], matchedEpoch: 0 };
@@ -272,6 +272,14 @@ export class PatternIndex<K = string> {
       if (parent.absences?.size === 0) parent.absences = null;
     }
   }
+}
+
+/** Our compiled form of a raw pattern, a compiled one, or another CompiledPattern (recompiled from its pattern). */
+function toCompiled(pattern: unknown): CompiledEventPattern {
+  if (pattern instanceof CompiledEventPattern) return pattern;
+  const other = pattern as Partial<CompiledPattern> | null;
+  const isForeign = typeof other === 'object' && other !== null && 'pattern' in other && typeof other.matches === 'function';
+  return compilePattern(isForeign ? other.pattern : pattern) as CompiledEventPattern;
 }
 
 function parseOrUndefined(text: string): unknown {
