@@ -1,8 +1,10 @@
-import { FlowbridgeError } from './error-codes.ts';
-import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, type FlowDocument, type FlowNode } from './flow-document.ts';
+import { FlowbridgeError, type Problem } from './error-codes.ts';
+import { DEFAULT_DELIVERY_POLICY, DELIVERY_PRESETS, type DeliveryPolicy, type FlowDocument, type FlowNode } from './flow-document.ts';
 import { validateFlow } from './flow.validation.ts';
 import { hashString } from './hash.ts';
 import type { NodeCatalog, WebhookSourceConfig } from './node-kinds.ts';
+import { checkSchema } from './schema-check.ts';
+import { compileJsonPath } from './transforms/json-path.ts';
 import type { TransformConfig } from './transforms/transform.ts';
 
 /** Which events a rule sees: those that came in through one webhook source, or every event on the bus. */
@@ -50,8 +52,11 @@ export const DEFAULT_BUS = 'default';
  * Validates and compiles a flow into rules, one per source → target path. Throws
  * FlowbridgeError ERR_FLOW_INVALID with every problem in `details` when the flow is invalid.
  */
-export function compileFlow(doc: FlowDocument, catalog: NodeCatalog, ids: { flowId: string; version: number }): CompiledFlow {
-  const problems = validateFlow(doc, catalog);
+export function compileFlow(doc: FlowDocument, catalog: NodeCatalog, ids: { flowId: string; version: number }, options: { validated?: boolean } = {}): CompiledFlow {
+  // `validated`: the caller validated an equivalent document (the server validates the one
+  // with secrets opened, and compiles the one with them sealed).
+  const problems = options.validated ? [] : validateFlow(doc, catalog);
+  if (!problems.length) problems.push(...checkDeliveryPolicies(doc, catalog));
   if (problems.length) {
     throw new FlowbridgeError('ERR_FLOW_INVALID', `The flow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.message}${problems.length > 1 ? ' …' : ''}`, problems);
   }
@@ -114,6 +119,62 @@ function makeRule(
     path: nodeIds,
     steps,
     target: { nodeId: target.id, type: target.type, name: label(target), config: target.config },
-    delivery: { ...DEFAULT_DELIVERY_POLICY, ...doc.defaults?.delivery, ...target.delivery },
+    delivery: resolveDeliveryPolicy(doc.defaults?.delivery, target.delivery),
   };
+}
+
+/**
+ * A target's effective delivery policy: built-in defaults, then the flow's preset and
+ * fields, then the target's preset and fields; each later one wins field by field.
+ */
+export function resolveDeliveryPolicy(flowDefaults?: Partial<DeliveryPolicy>, targetOverrides?: Partial<DeliveryPolicy>): DeliveryPolicy {
+  const presetOf = (p?: Partial<DeliveryPolicy>) => (p?.preset ? DELIVERY_PRESETS[p.preset] : undefined);
+  return { ...DEFAULT_DELIVERY_POLICY, ...presetOf(flowDefaults), ...flowDefaults, ...presetOf(targetOverrides), ...targetOverrides };
+}
+
+/**
+ * Deploy-time checks of delivery policies the schema cannot express: the ordering key
+ * parses and selects one value, CloudEvents formats and signing go to HTTP targets, a
+ * signing secret is given, the dead-letter alert target exists and its config is valid.
+ */
+export function checkDeliveryPolicies(doc: FlowDocument, catalog: NodeCatalog): Problem[] {
+  const problems: Problem[] = [];
+  const checkOwn = (policy: Partial<DeliveryPolicy> | undefined, path: string) => {
+    if (!policy) return;
+    if (policy.orderingKey !== undefined) {
+      try {
+        if (!compileJsonPath(policy.orderingKey).definite) {
+          problems.push({ code: 'ERR_DELIVERY_ORDERING_KEY', path: `${path}.orderingKey`, message: `${path}.orderingKey: "${policy.orderingKey}" may select several values; use a path to one field, such as $.data.employeeId` });
+        }
+      } catch (err) {
+        problems.push({ code: 'ERR_DELIVERY_ORDERING_KEY', path: `${path}.orderingKey`, message: `${path}.orderingKey: ${(err as Error).message}` });
+      }
+    }
+    if (policy.signing && !policy.signing.secret === !policy.signing.secretEnv) {
+      problems.push({ code: 'ERR_DELIVERY_POLICY', path: `${path}.signing`, message: `${path}.signing: give exactly one of "secret" (whsec_…) or "secretEnv"` });
+    }
+    const alert = policy.deadLetterAlert;
+    if (alert) {
+      const kind = catalog.get(alert.type);
+      if (!kind || kind.role !== 'target') {
+        problems.push({ code: 'ERR_DELIVERY_POLICY', path: `${path}.deadLetterAlert.type`, message: `${path}.deadLetterAlert.type: "${alert.type}" is not a target type` });
+      } else {
+        problems.push(...checkSchema(kind.configSchema, alert.config, `${path}.deadLetterAlert.config`, 'ERR_FLOW_NODE_CONFIG'));
+      }
+    }
+  };
+  checkOwn(doc.defaults?.delivery, 'defaults.delivery');
+  doc.nodes.forEach((node, i) => {
+    if (catalog.get(node.type)?.role !== 'target') return;
+    checkOwn(node.delivery, `nodes[${i}].delivery`);
+    const policy = resolveDeliveryPolicy(doc.defaults?.delivery, node.delivery);
+    // Only the HTTP target lets the delivery layer shape headers and body on the wire.
+    for (const field of ['format', 'signing'] as const) {
+      const set = field === 'format' ? policy.format !== undefined && policy.format !== 'body' : policy.signing !== undefined;
+      if (set && node.type !== 'target.http') {
+        problems.push({ code: 'ERR_DELIVERY_POLICY', path: `nodes[${i}].delivery.${field}`, message: `nodes[${i}].delivery.${field}: only target.http targets support "${field}"` });
+      }
+    }
+  });
+  return problems;
 }

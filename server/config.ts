@@ -27,8 +27,19 @@ export interface Config {
   routerClaimIdleMs: number;
   /** A delivery job's lock; when its worker dies, the job is retried after at most about this long. */
   jobLockMs: number;
+  /** FLOWBRIDGE_SECRET_KEY (32 bytes, hex or base64); unset: a key file in the data dir. */
+  secretKey: string | undefined;
+  /** Earlier keys (comma-separated), still accepted for opening while secrets are re-sealed. */
+  previousSecretKeys: string[];
   /** How long a start waits for Redis before giving up with an error. */
   redisConnectTimeoutMs: number;
+  /** On SIGTERM, how long in-flight deliveries may take to finish before they are aborted (and retried elsewhere). */
+  shutdownGraceMs: number;
+  /** How long a worker trusts its cached view of a target's breaker and disabled state. */
+  targetStateCacheMs: number;
+  /** Dead letter retention of a bus without its own setting. */
+  deadLetterMaxCount: number;
+  deadLetterMaxAgeSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,7 +76,13 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
     dedupeWindowSeconds: intFrom('FLOWBRIDGE_DEDUPE_WINDOW_SECONDS', env.FLOWBRIDGE_DEDUPE_WINDOW_SECONDS, 86_400, 0, 30 * 86_400),
     logLevel: env.FLOWBRIDGE_LOG_LEVEL || 'info',
     routerClaimIdleMs: intFrom('FLOWBRIDGE_ROUTER_CLAIM_IDLE_MS', env.FLOWBRIDGE_ROUTER_CLAIM_IDLE_MS, 30_000, 1000, 3_600_000),
+    secretKey: env.FLOWBRIDGE_SECRET_KEY || undefined,
+    previousSecretKeys: (env.FLOWBRIDGE_SECRET_KEY_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     redisConnectTimeoutMs: intFrom('FLOWBRIDGE_REDIS_CONNECT_TIMEOUT_MS', env.FLOWBRIDGE_REDIS_CONNECT_TIMEOUT_MS, 30_000, 100, 3_600_000),
     jobLockMs: intFrom('FLOWBRIDGE_JOB_LOCK_MS', env.FLOWBRIDGE_JOB_LOCK_MS, 30_000, 1000, 600_000),
+    shutdownGraceMs: intFrom('FLOWBRIDGE_SHUTDOWN_GRACE_MS', env.FLOWBRIDGE_SHUTDOWN_GRACE_MS, 30_000, 0, 3_600_000),
+    targetStateCacheMs: intFrom('FLOWBRIDGE_TARGET_STATE_CACHE_MS', env.FLOWBRIDGE_TARGET_STATE_CACHE_MS, 1000, 0, 60_000),
+    deadLetterMaxCount: intFrom('FLOWBRIDGE_DEAD_LETTER_MAX_COUNT', env.FLOWBRIDGE_DEAD_LETTER_MAX_COUNT, 100_000, 1, 100_000_000),
+    deadLetterMaxAgeSeconds: intFrom('FLOWBRIDGE_DEAD_LETTER_MAX_AGE_SECONDS', env.FLOWBRIDGE_DEAD_LETTER_MAX_AGE_SECONDS, 30 * 86_400, 60, 3650 * 86_400),
   };
 }

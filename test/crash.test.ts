@@ -2,7 +2,7 @@
 // SIGKILL in the middle of a load; after a restart every accepted event is delivered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTarget, type FakeTarget } from './support/fake-target.ts';
-import { TEST_TOKEN } from './support/flowbridge.ts';
+import { TEST_SECRET_KEY, TEST_TOKEN } from './support/flowbridge.ts';
 import { spawnFlowbridge, type FlowbridgeProcess } from './support/processes.ts';
 import { deletePrefix, testRedisUrl, uniquePrefix } from './support/redis.ts';
 
@@ -19,6 +19,7 @@ beforeAll(async () => {
     REDIS_URL: testRedisUrl(),
     FLOWBRIDGE_REDIS_PREFIX: prefix,
     FLOWBRIDGE_ADMIN_TOKEN: TEST_TOKEN,
+    FLOWBRIDGE_SECRET_KEY: TEST_SECRET_KEY,
     FLOWBRIDGE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8',
     // Take over a dead process's work within seconds, not the production 30 s.
     FLOWBRIDGE_ROUTER_CLAIM_IDLE_MS: '2000',

@@ -9,6 +9,8 @@ import type { ConnectorRegistry } from '../runtime/connector-registry.ts';
 import type { DeadLetter, DeadLetterReason, DeadLetterStore } from '../store/dead-letter-store.ts';
 import { pushTrace, type EventStore, type TraceEntry } from '../store/event-store.ts';
 import { computeBackoff, type DeliveryAttempt, type DeliveryJobData } from './delivery-job.ts';
+import { hasSealed, openConfigSecrets, type SecretKeys } from '../secrets/config-secrets.ts';
+import { nodeSecretAad } from '../secrets/flow-secrets.ts';
 
 export interface DeliveryWorkerDeps {
   connection: Redis;
@@ -24,6 +26,8 @@ export interface DeliveryWorkerDeps {
   retentionSeconds: number;
   /** Lock of an active job; a dead worker's jobs are retried once it lapses. */
   lockDurationMs: number;
+  /** Opens the sealed (writeOnly) values of target configs just before a send. */
+  secretKeys: SecretKeys;
 }
 
 function asDeliveryError(err: unknown): DeliveryError {
@@ -84,12 +88,21 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): Worker<DeliveryJo
       await deadLetter(job, 'permanent-failure', { kind: 'config', message: `no connector for target type "${d.target.type}" in this process` });
       throw new UnrecoverableError('no connector');
     }
+    let config: unknown = d.target.config;
+    if (hasSealed(config)) {
+      try {
+        config = openConfigSecrets(config, deps.secretKeys, nodeSecretAad(d.flowId, d.target.nodeId));
+      } catch (err) {
+        await deadLetter(job, 'permanent-failure', { kind: 'config', message: `a secret of the target's config cannot be opened: ${(err as Error).message}` });
+        throw new UnrecoverableError('secret cannot be opened');
+      }
+    }
     const started = Date.now();
     const at = new Date(started).toISOString();
     try {
       const result = await connector.send(
         { body: d.body, output: d.output, event: d.event },
-        { config: d.target.config as never, connection: undefined, idempotencyKey: d.idempotencyKey, attempt, signal: abort.signal, timeoutMs: d.delivery.timeoutMs, http: deps.http },
+        { config: config as never, connection: undefined, idempotencyKey: d.idempotencyKey, attempt, signal: abort.signal, timeoutMs: d.delivery.timeoutMs, http: deps.http },
       );
       const durationMs = Date.now() - started;
       await recordAttempt(d, job.id!, { attempt, at, durationMs, ok: true, status: result.status, responseExcerpt: result.responseExcerpt?.slice(0, 512) });

@@ -11,7 +11,9 @@ import { CONNECTORS } from '../../connectors/catalog.ts';
 import { DEFAULT_BUS } from '../../flows/flow.compiler.ts';
 import { createApi } from '../api/api.ts';
 import { createUiStatic } from '../api/ui-static.ts';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
+import { loadOrCreateSecretKey, parseSecretKey } from '../../connectors/spi/connection-crypto.ts';
+import type { SecretKeys } from '../secrets/config-secrets.ts';
 import { startDeliveryWorker } from '../delivery/deliver.worker.ts';
 import type { DeliveryJobData } from '../delivery/delivery-job.ts';
 import { createIngestHandler } from '../ingest/ingest.handler.ts';
@@ -65,6 +67,16 @@ export interface Runtime {
 const WORKER_HEARTBEAT_MS = 5000;
 const DEFAULT_UI_DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../ui/dist');
 
+/** The key that seals secrets (env, or a key file created in the data dir) and earlier keys that still open them. */
+async function loadSecretKeys(config: Config): Promise<SecretKeys> {
+  try {
+    const current = await loadOrCreateSecretKey({ env: { FLOWBRIDGE_SECRET_KEY: config.secretKey }, keyFile: path.join(config.dataDir, 'secret.key') });
+    return { current, all: [current, ...config.previousSecretKeys.map((k) => parseSecretKey(k))] };
+  } catch (err) {
+    throw new ConfigError(`secret key: ${(err as Error).message}`);
+  }
+}
+
 /** Resolves when every connection is ready; rejects naming the URL and the last error after `timeoutMs`. */
 async function waitForReady(connections: Redis[], timeoutMs: number): Promise<void> {
   let lastError = '';
@@ -91,6 +103,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const log = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const keys = new Keys(config.redisPrefix);
+  const secretKeys = await loadSecretKeys(config);
   const cleanup: (() => Promise<void>)[] = [];
 
   let embedded: EmbeddedRedis | undefined;
@@ -166,7 +179,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     httpClient = createHttpClient({ allowPrivate: config.allowPrivateTargets, userAgent: 'flowbridge/0.1' });
     worker = startDeliveryWorker({
       connection: bullConnection, redis, keys, connectors, deadLetters: deadLetterStore, events, http: httpClient, log, metrics,
-      concurrency: config.deliveryConcurrency, retentionSeconds: config.retentionSeconds, lockDurationMs: config.jobLockMs,
+      concurrency: config.deliveryConcurrency, retentionSeconds: config.retentionSeconds, lockDurationMs: config.jobLockMs, secretKeys,
     });
     const beat = () => redis.hset(keys.workers, workerId, JSON.stringify({ at: Date.now(), pid: process.pid, host: os.hostname() })).catch(() => undefined);
     void beat();
@@ -214,7 +227,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let createdAdminToken: string | undefined;
   if (roles.api) {
     createdAdminToken = await ensureAdminToken(redis, keys, config.adminToken);
-    const flows = new FlowService(flowStore, connectors.catalog, redis, keys, log);
+    const flows = new FlowService(flowStore, connectors.catalog, redis, keys, log, secretKeys);
     const deadLetters = new DeadLetterService(deadLetterStore, queue, registry, redis, keys, log, config.retentionSeconds);
     const app = createApi({ redis, keys, flows, deadLetters, events, flowStore, deadLetterStore, registry, queue, retentionSeconds: config.retentionSeconds, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, extra: [...(options.extraRoutes ?? []), ...(options.uiDistDir === false ? [] : [createUiStatic(options.uiDistDir ?? DEFAULT_UI_DIST)])] });
     const ingest = createIngestHandler({ events: ingestEvents, registry, redis, keys, log, metrics, maxRequestBytes: config.maxRequestBytes, maxEventBytes: config.maxEventBytes });

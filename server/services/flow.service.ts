@@ -7,7 +7,9 @@ import type { NodeCatalog } from '../../flows/node-kinds.ts';
 import type { Logger } from '../logging.ts';
 import type { Keys } from '../redis/keys.ts';
 import { ensureBus } from './bus.service.ts';
-import type { FlowStore, StoredFlow } from '../store/flow-store.ts';
+import { newFlowId, type FlowStore, type StoredFlow } from '../store/flow-store.ts';
+import type { SecretKeys } from '../secrets/config-secrets.ts';
+import { maskFlowSecrets, openFlowSecrets, sealFlowSecrets } from '../secrets/flow-secrets.ts';
 
 export interface FlowView extends StoredFlow {
   deployedVersion: number | undefined;
@@ -36,11 +38,21 @@ export class FlowService {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly log: Logger,
+    private readonly secretKeys: SecretKeys,
   ) {}
+
+  /** Problems of a stored (sealed) document, judged on its opened form. */
+  private problemsOf(id: string, doc: FlowDocument): Problem[] {
+    try {
+      return validateFlow(openFlowSecrets(doc, id, this.secretKeys), this.catalog);
+    } catch (err) {
+      return [{ code: 'ERR_FLOW_NODE_CONFIG', path: 'nodes', message: `A secret of this flow cannot be opened with the loaded keys (${(err as Error).message}); enter it again or load the key it was sealed with` }];
+    }
+  }
 
   private async view(stored: StoredFlow): Promise<FlowView> {
     const deployed = await this.store.deployment(stored.id);
-    return { ...stored, deployedVersion: deployed?.version, problems: validateFlow(stored.doc, this.catalog) };
+    return { ...stored, doc: maskFlowSecrets(stored.doc), deployedVersion: deployed?.version, problems: this.problemsOf(stored.id, stored.doc) };
   }
 
   async list() {
@@ -56,7 +68,8 @@ export class FlowService {
   async create(input: unknown): Promise<FlowView> {
     const doc = requireShape(input);
     const { version: _v, ...rest } = doc;
-    return await this.view(await this.store.create(rest));
+    const id = rest.id ?? newFlowId(rest.name);
+    return await this.view(await this.store.create(sealFlowSecrets({ ...rest, id }, id, this.catalog, this.secretKeys)));
   }
 
   /** Saves a new version. The body's `version` (or `expectedVersion`) must be the current one. */
@@ -67,13 +80,14 @@ export class FlowService {
       throw new FlowbridgeError('ERR_VALIDATION', 'Send the version you edited (the document\'s "version", or an If-Match header) so concurrent edits are not lost', [{ path: 'version' }]);
     }
     if (doc.id !== undefined && doc.id !== id) throw new FlowbridgeError('ERR_VALIDATION', `The document's id "${doc.id}" differs from the URL's "${id}"`, [{ path: 'id' }]);
-    return await this.view(await this.store.update(id, doc, expected));
+    const previous = await this.store.get(id);
+    return await this.view(await this.store.update(id, sealFlowSecrets(doc, id, this.catalog, this.secretKeys, previous?.doc), expected));
   }
 
   /** Saved versions, newest first. */
   async versions(id: string): Promise<{ version: number; updatedAt: string; doc: FlowDocument }[]> {
     await this.get(id);
-    return (await this.store.versions(id)).map((v) => ({ version: v.version, updatedAt: v.updatedAt, doc: v.doc }));
+    return (await this.store.versions(id)).map((v) => ({ version: v.version, updatedAt: v.updatedAt, doc: maskFlowSecrets(v.doc) }));
   }
 
   async remove(id: string): Promise<void> {
@@ -90,7 +104,12 @@ export class FlowService {
       if (!older) throw new FlowbridgeError('ERR_FLOW_VERSION_CONFLICT', `Flow "${id}" has no saved version ${version} (latest is ${stored.version})`);
       stored = older;
     }
-    const compiled: CompiledFlow = compileFlow(stored.doc, this.catalog, { flowId: id, version: stored.version });
+    const problems = this.problemsOf(id, stored.doc);
+    if (problems.length) {
+      throw new FlowbridgeError('ERR_FLOW_INVALID', `The flow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.message}${problems.length > 1 ? ' …' : ''}`, problems);
+    }
+    // Compiled from the sealed document: deployed rules carry secrets sealed; the process that uses one opens it.
+    const compiled: CompiledFlow = compileFlow(stored.doc, this.catalog, { flowId: id, version: stored.version }, { validated: true });
     await ensureBus(this.redis, this.keys, compiled.bus ?? DEFAULT_BUS);
     const generation = await this.store.setDeployment(id, compiled);
     this.log.info({ flowId: id, version: stored.version, rules: compiled.rules.length, generation }, 'flow deployed');
@@ -103,7 +122,7 @@ export class FlowService {
     this.log.info({ flowId: id }, 'flow undeployed');
   }
 
-  /** Validation only: every problem, nothing stored. */
+  /** Validation only: every problem, nothing stored (a document sent here carries its secrets in clear or masked). */
   validate(input: unknown): Problem[] {
     return validateFlow(input, this.catalog);
   }

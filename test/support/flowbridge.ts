@@ -1,11 +1,14 @@
 // Starts a real flowbridge (API, router, workers) in the test process, on the test Redis,
 // under its own key prefix, with private targets allowed (the fakes live on 127.0.0.1).
+import type { Connector } from '../../connectors/spi/connector.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logging.ts';
 import { startRuntime, type Roles, type Runtime } from '../../server/runtime/runtime.ts';
 import { deletePrefix, testRedisUrl, uniquePrefix } from './redis.ts';
 
 export const TEST_TOKEN = 'test-admin-token';
+/** A fixed key for sealing secrets in tests (never a real one). */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export interface TestFlowbridge {
   url: string;
@@ -18,16 +21,17 @@ export interface TestFlowbridge {
   stop(): Promise<void>;
 }
 
-export async function startTestFlowbridge(options: { env?: Record<string, string>; roles?: Roles; prefix?: string } = {}): Promise<TestFlowbridge> {
+export async function startTestFlowbridge(options: { env?: Record<string, string>; roles?: Roles; prefix?: string; connectors?: readonly Connector<never>[] } = {}): Promise<TestFlowbridge> {
   const prefix = options.prefix ?? uniquePrefix('fb');
   const config = loadConfig({ port: '0', host: '127.0.0.1', 'redis-url': testRedisUrl() }, {
     FLOWBRIDGE_ADMIN_TOKEN: TEST_TOKEN,
     FLOWBRIDGE_REDIS_PREFIX: prefix,
     FLOWBRIDGE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8',
+    FLOWBRIDGE_SECRET_KEY: TEST_SECRET_KEY,
     FLOWBRIDGE_LOG_LEVEL: process.env.FLOWBRIDGE_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const runtime = await startRuntime({ config, roles: options.roles ?? { api: true, router: true, worker: true }, logger: createLogger(config.logLevel), shutdownGraceMs: 2000 });
+  const runtime = await startRuntime({ config, roles: options.roles ?? { api: true, router: true, worker: true }, logger: createLogger(config.logLevel), shutdownGraceMs: 2000, ...(options.connectors ? { connectors: options.connectors } : {}) });
   const url = runtime.url!;
   return {
     url,
