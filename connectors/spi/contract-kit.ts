@@ -10,6 +10,8 @@ import type { HttpClient } from './http-client.ts';
 
 // Property names that hold secrets; each must be `writeOnly` so the API masks it.
 const SECRET_NAME = /(secret|password|passwd|token|api[-_]?key|webhook[-_]?url|private[-_]?key|credential)/i;
+// ... unless the name says it is where a secret goes, not the secret (`tokenPath`, `tokenParam`).
+const NOT_SECRET = /(Path|Param|Header|Column|Kind|Type)$/;
 
 type Schema = Record<string, unknown>;
 
@@ -69,7 +71,7 @@ export function checkDeclaration(connector: Connector<never, never>): string[] {
       for (const [name, prop] of Object.entries(sub.properties)) {
         if (!isSchema(prop)) continue;
         if (at === '#' && typeof prop.title !== 'string') problems.push(`${at}/properties/${name}: needs a title`);
-        if (SECRET_NAME.test(name) && prop.writeOnly !== true) problems.push(`${at}/properties/${name}: a secret field must be writeOnly`);
+        if (SECRET_NAME.test(name) && !NOT_SECRET.test(name) && prop.writeOnly !== true) problems.push(`${at}/properties/${name}: a secret field must be writeOnly`);
       }
     }
     if (at === '#') continue;
