@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   ERR_INGEST_TOKEN: { status: 401, meaning: 'The shared token is missing or does not match' },
   ERR_INGEST_IP_DENIED: { status: 401, meaning: 'The sender address is not in the source allow-list' },
   ERR_INGEST_AUTH_CONFIG: { status: 500, meaning: 'The source authentication settings are unusable; the request was refused' },
+  ERR_INGEST_ORIGIN_DENIED: { status: 403, meaning: 'The webhook handshake origin is not allowed on this bus' },
   ERR_INGEST_UNAVAILABLE: { status: 503, meaning: 'The event could not be persisted; nothing was stored; retry' },
 
   // --- delivery ---
@@ -73,6 +74,14 @@ export const ERROR_CODES = {
   ERR_DELIVERY_TARGET_REFUSED: { status: 400, meaning: 'The target address is not allowed (private, loopback or link-local)' },
   ERR_DELIVERY_RULE_GONE: { status: 409, meaning: 'The rule of this delivery is no longer deployed' },
   ERR_DEAD_LETTER_NOT_FOUND: { status: 404, meaning: 'No dead letter has this id' },
+  ERR_DELIVERY_POLICY: { status: 400, meaning: 'A delivery policy setting is invalid for its target' },
+  ERR_DELIVERY_ORDERING_KEY: { status: 400, meaning: 'The ordering key is not a JSONPath that selects one value' },
+  ERR_DELIVERY_TARGET_DISABLED: { status: 409, meaning: 'The target is disabled (it answered 410 Gone); re-enable it through the API' },
+  ERR_DELIVERY_EVENT_TOO_OLD: { status: 409, meaning: 'The event is older than the policy\'s max event age' },
+  ERR_DELIVERY_ATTEMPTS_EXHAUSTED: { status: 409, meaning: 'Every attempt the policy allows failed' },
+  ERR_DELIVERY_NO_CONNECTOR: { status: 500, meaning: 'No connector for the target type runs in this process' },
+  ERR_TARGET_NOT_FOUND: { status: 404, meaning: 'No target has this id' },
+  ERR_REDRIVE_NOT_FOUND: { status: 404, meaning: 'No bulk redrive has this id' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,7 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { FlowbridgeError } from '../../flows/error-codes.ts';
 import { errorBody, toFlowbridgeError } from '../http-util.ts';
-import { ensureBus, listBuses } from '../services/bus.service.ts';
+import { BUS_SETTINGS_SCHEMA, ensureBus, getBus, listBuses, updateBus } from '../services/bus.service.ts';
+import { checkSchema } from '../../flows/schema-check.ts';
+import { maskConfigSecrets } from '../secrets/config-secrets.ts';
 import { testPattern, testTransform } from '../services/playground.ts';
 import { createEditorRoutes } from './editor.routes.ts';
 import type { ApiDeps } from './api-deps.ts';
@@ -83,9 +85,31 @@ export function createApi(deps: ApiDeps): express.Express {
     res.json({ items: await listBuses(deps.redis, deps.keys) });
   });
   api.post('/buses', async (req, res) => {
-    const name = str((req.body as { name?: unknown } | undefined)?.name);
-    if (!name) throw new FlowbridgeError('ERR_VALIDATION', 'Send {"name": "<bus name>"}', [{ path: 'name' }]);
-    res.status(201).json(await ensureBus(deps.redis, deps.keys, name));
+    const body = req.body as Record<string, unknown> | undefined;
+    const name = str(body?.name);
+    if (!name) throw new FlowbridgeError('ERR_VALIDATION', 'Send {"name": "<bus name>", …settings}', [{ path: 'name' }]);
+    const problems = checkSchema(BUS_SETTINGS_SCHEMA, body, '', 'ERR_VALIDATION');
+    if (problems.length) throw new FlowbridgeError('ERR_VALIDATION', problems[0]!.message, problems);
+    await ensureBus(deps.redis, deps.keys, name);
+    const { name: _n, ...settings } = body ?? {};
+    res.status(201).json(await updateBus(deps.redis, deps.keys, name, settings));
+  });
+  api.get('/buses/:bus', async (req, res) => {
+    const bus = await getBus(deps.redis, deps.keys, req.params.bus!);
+    if (!bus) throw new FlowbridgeError('ERR_NOT_FOUND', `No bus is named "${req.params.bus}"`);
+    res.json(bus);
+  });
+  api.patch('/buses/:bus', async (req, res) => {
+    const problems = checkSchema(BUS_SETTINGS_SCHEMA, req.body ?? {}, '', 'ERR_VALIDATION');
+    if (problems.length) throw new FlowbridgeError('ERR_VALIDATION', problems[0]!.message, problems);
+    const { name: _n, ...changes } = (req.body ?? {}) as Record<string, unknown>;
+    res.json(await updateBus(deps.redis, deps.keys, req.params.bus!, changes));
+  });
+
+  // --- webhook sources (defined by the webhook nodes of deployed flows) ---
+  api.get('/sources', async (_req, res) => {
+    await deps.registry.refresh();
+    res.json({ items: deps.registry.allSources().map((s) => ({ sourceId: s.sourceId, url: `/webhooks/${s.sourceId}`, flowId: s.flowId, nodeId: s.nodeId, bus: s.bus, config: maskConfigSecrets(s.config) })) });
   });
   api.get('/buses/:bus/events/:id', async (req, res) => {
     const bus = req.params.bus!;

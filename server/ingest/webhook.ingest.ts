@@ -42,12 +42,30 @@ async function resolveValue(spec: ValueSource | undefined, headers: IncomingHttp
   return undefined;
 }
 
-/** Decodes a webhook body by its Content-Type: JSON, form-encoded, or text. Others are refused (415). */
-export function decodeWebhookBody(contentType: string | undefined, body: Buffer): { data: unknown; datacontenttype: string } {
+export type WebhookBodyKind = 'json' | 'form' | 'text';
+
+/** Which kind of body a Content-Type announces, or undefined for one webhook sources do not read. */
+export function webhookBodyKind(contentType: string | undefined): WebhookBodyKind | undefined {
   const type = mediaType(contentType);
+  if (type === '' || isJsonMediaType(type)) return 'json';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  if (type.startsWith('text/')) return 'text';
+  return undefined;
+}
+
+/**
+ * Decodes a webhook body by its Content-Type: JSON, form-encoded, or text; others, and
+ * kinds not in `accepted`, are refused (415).
+ */
+export function decodeWebhookBody(contentType: string | undefined, body: Buffer, accepted: readonly WebhookBodyKind[] = ['json', 'form', 'text']): { data: unknown; datacontenttype: string } {
+  const type = mediaType(contentType);
+  const kind = webhookBodyKind(contentType);
+  if (!kind || !accepted.includes(kind)) {
+    throw new FlowbridgeError('ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${type || '(none)'}" is not accepted by this webhook source; it accepts ${accepted.join(', ')} bodies`);
+  }
   if (body.length === 0) return { data: null, datacontenttype: 'application/json' };
-  if (type === '' || isJsonMediaType(type)) return { data: parseJsonBody(body), datacontenttype: 'application/json' };
-  if (type === 'application/x-www-form-urlencoded') {
+  if (kind === 'json') return { data: parseJsonBody(body), datacontenttype: 'application/json' };
+  if (kind === 'form') {
     const params = new URLSearchParams(body.toString('utf8'));
     const data: Record<string, string | string[]> = {};
     for (const key of new Set(params.keys())) {
@@ -56,8 +74,16 @@ export function decodeWebhookBody(contentType: string | undefined, body: Buffer)
     }
     return { data, datacontenttype: 'application/json' };
   }
-  if (type.startsWith('text/')) return { data: body.toString('utf8'), datacontenttype: contentType ?? 'text/plain' };
-  throw new FlowbridgeError('ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${type}" is not accepted by webhook sources; send JSON, form-encoded or text`);
+  return { data: body.toString('utf8'), datacontenttype: contentType ?? 'text/plain' };
+}
+
+/** The parts of the request kept with `keep: "request"`. */
+export interface WebhookRequestParts {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case header names to keep; others are dropped (they may carry credentials). */
+  keepHeaders: readonly string[];
 }
 
 /**
@@ -65,8 +91,32 @@ export function decodeWebhookBody(contentType: string | undefined, body: Buffer)
  * and subject each from a constant, a header, or a JSONPath into the body. A missing id is
  * generated; a type or source that the settings point at but cannot find is an error.
  */
-export async function buildWebhookEvent(source: WebhookSourceDefinition, headers: IncomingHttpHeaders, body: Buffer, now: Date = new Date()): Promise<StoredEvent> {
-  const { data, datacontenttype } = decodeWebhookBody(headers['content-type'], body);
+export async function buildWebhookEvent(
+  source: WebhookSourceDefinition,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+  now: Date = new Date(),
+  options: { accept?: readonly WebhookBodyKind[]; request?: WebhookRequestParts } = {},
+): Promise<StoredEvent> {
+  const decoded = decodeWebhookBody(headers['content-type'], body, options.accept);
+  const { data } = decoded;
+  let eventData: unknown = data;
+  let datacontenttype = decoded.datacontenttype;
+  if (options.request) {
+    const kept: Record<string, string> = {};
+    for (const name of options.request.keepHeaders) {
+      const key = name.toLowerCase();
+      const v = Object.hasOwn(headers, key) ? headers[key] : undefined;
+      if (v !== undefined) Object.defineProperty(kept, key, { value: Array.isArray(v) ? v.join(', ') : v, enumerable: true, writable: true, configurable: true });
+    }
+    const query: Record<string, string | string[]> = {};
+    for (const key of new Set(options.request.query.keys())) {
+      const all = options.request.query.getAll(key);
+      Object.defineProperty(query, key, { value: all.length === 1 ? all[0] : all, enumerable: true, writable: true, configurable: true });
+    }
+    eventData = { body: data, headers: kept, query, method: options.request.method, path: options.request.path };
+    datacontenttype = 'application/json';
+  }
   const cfg = source.config;
   const [id, type, src, subject] = await Promise.all([
     resolveValue(cfg.id, headers, data),
@@ -85,7 +135,7 @@ export async function buildWebhookEvent(source: WebhookSourceDefinition, headers
     type: type ?? DEFAULT_WEBHOOK_EVENT_TYPE,
     time: now.toISOString(),
     datacontenttype,
-    data,
+    data: eventData,
   };
   if (subject !== undefined) event.subject = subject;
   return event;

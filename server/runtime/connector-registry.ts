@@ -1,5 +1,6 @@
 import type { Connector } from '../../connectors/spi/connector.ts';
 import { buildNodeCatalog, type NodeCatalog, type NodeKind } from '../../flows/node-kinds.ts';
+import { WEBHOOK_SOURCE_KIND } from '../ingest/webhook-source.kind.ts';
 
 /** The connectors of this process, by node type (`target.<id>`), and the node catalog they make. */
 export class ConnectorRegistry {
@@ -11,7 +12,8 @@ export class ConnectorRegistry {
     const kinds: NodeKind[] = connectors
       .filter((c) => c.send)
       .map((c) => ({ type: `target.${c.id}`, role: 'target', title: c.title, description: c.summary, configSchema: c.configSchema }));
-    this.catalog = buildNodeCatalog(kinds);
+    // The server's webhook source kind adds authentication and request settings to the built-in one.
+    this.catalog = buildNodeCatalog([WEBHOOK_SOURCE_KIND, ...kinds]);
   }
 
   /** The connector behind a target node type, or undefined. */

@@ -142,6 +142,11 @@ export class RuleRegistry {
     return this.rules.get(id);
   }
 
+  /** Every deployed webhook source. */
+  allSources(): WebhookSourceDefinition[] {
+    return [...this.sources.values()];
+  }
+
   source(sourceId: string): WebhookSourceDefinition | undefined {
     return this.sources.get(sourceId);
   }

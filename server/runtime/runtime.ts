@@ -230,7 +230,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const flows = new FlowService(flowStore, connectors.catalog, redis, keys, log, secretKeys);
     const deadLetters = new DeadLetterService(deadLetterStore, queue, registry, redis, keys, log, config.retentionSeconds);
     const app = createApi({ redis, keys, flows, deadLetters, events, flowStore, deadLetterStore, registry, queue, retentionSeconds: config.retentionSeconds, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, extra: [...(options.extraRoutes ?? []), ...(options.uiDistDir === false ? [] : [createUiStatic(options.uiDistDir ?? DEFAULT_UI_DIST)])] });
-    const ingest = createIngestHandler({ events: ingestEvents, registry, redis, keys, log, metrics, maxRequestBytes: config.maxRequestBytes, maxEventBytes: config.maxEventBytes });
+    const ingest = createIngestHandler({ events: ingestEvents, registry, redis, keys, log, metrics, secretKeys, maxRequestBytes: config.maxRequestBytes, maxEventBytes: config.maxEventBytes });
     const server = http.createServer((req, res) => {
       const q = req.url!.indexOf('?');
       const p = q === -1 ? req.url! : req.url!.slice(0, q);

@@ -6,6 +6,38 @@ import { ensureRouterGroup } from '../router/router.ts';
 export interface BusSettings {
   name: string;
   createdAt: string;
+  /** A repeated (source, id) within this window is a duplicate; default FLOWBRIDGE_DEDUPE_WINDOW_SECONDS. 0 turns deduplication off. */
+  dedupeWindowSeconds?: number;
+  /** Origins allowed by the CloudEvents webhook handshake (OPTIONS); default any. */
+  allowedOrigins?: string[];
+  /** Requests per minute announced in WebHook-Allowed-Rate; default "*". */
+  allowedRate?: number;
+}
+
+export const BUS_SETTINGS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' },
+    dedupeWindowSeconds: { type: 'integer', minimum: 0, maximum: 30 * 86_400 },
+    allowedOrigins: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 255 } },
+    allowedRate: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+  },
+} as const;
+
+/** Changes the settings of an existing bus (only the fields given). */
+export async function updateBus(redis: Redis, keys: Keys, name: string, changes: Partial<Omit<BusSettings, 'name' | 'createdAt'>>): Promise<BusSettings> {
+  const json = await redis.hget(keys.buses, name);
+  if (!json) throw new FlowbridgeError('ERR_NOT_FOUND', `No bus is named "${name}"`);
+  const next: BusSettings = { ...(JSON.parse(json) as BusSettings), ...changes, name };
+  await redis.hset(keys.buses, name, JSON.stringify(next));
+  return next;
+}
+
+/** One bus's settings, or undefined. */
+export async function getBus(redis: Redis, keys: Keys, name: string): Promise<BusSettings | undefined> {
+  const json = await redis.hget(keys.buses, name);
+  return json ? (JSON.parse(json) as BusSettings) : undefined;
 }
 
 const BUS_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;

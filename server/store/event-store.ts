@@ -85,32 +85,37 @@ export class EventStore {
     return [this.keys.eventBySourceAndId(bus, sha(`${event.source}\u0000${event.id}`)), this.keys.eventById(bus, sha(event.id))];
   }
 
-  /** Appends one event to its bus log; resolves only once Redis has it. `json` is the event already serialized, when the caller has it. */
-  async append(bus: string, event: StoredEvent, meta: EventMeta, json: string = JSON.stringify(event)): Promise<AppendResult> {
-    const [sid, cid] = this.lookupKeys(bus, event);
-    const [streamId, dup] = await this.redis.fbAppendEvent(
-      this.keys.busLog(bus), sid, cid, json, JSON.stringify(meta),
-      this.options.retentionSeconds, this.options.dedupeWindowSeconds * 1000, this.options.maxLogLength,
-    );
-    return { streamId, duplicate: dup === 1 };
-  }
-
-  /** Appends several events atomically (all or none). */
-  async appendAll(bus: string, events: StoredEvent[], meta: EventMeta): Promise<AppendResult[]> {
+  /**
+   * Appends events to a bus log atomically (all or none); resolves only once Redis has them.
+   * `json` (the events already serialized) saves serializing twice; `dedupeWindowSeconds`
+   * overrides the store's default for this bus.
+   */
+  async appendAll(bus: string, events: StoredEvent[], meta: EventMeta, options: { json?: string[]; dedupeWindowSeconds?: number } = {}): Promise<AppendResult[]> {
     if (events.length === 0) return [];
-    if (events.length === 1) return [await this.append(bus, events[0]!, meta)];
-    const multi = this.redis.multi();
-    for (const event of events) {
+    const windowMs = (options.dedupeWindowSeconds ?? this.options.dedupeWindowSeconds) * 1000;
+    const metaJson = JSON.stringify(meta);
+    const args = (event: StoredEvent, i: number) => {
       const [sid, cid] = this.lookupKeys(bus, event);
-      multi.fbAppendEvent(this.keys.busLog(bus), sid, cid, JSON.stringify(event), JSON.stringify(meta),
-        this.options.retentionSeconds, this.options.dedupeWindowSeconds * 1000, this.options.maxLogLength);
+      return [this.keys.busLog(bus), sid, cid, options.json?.[i] ?? JSON.stringify(event), metaJson, this.options.retentionSeconds, windowMs, this.options.maxLogLength] as const;
+    };
+    if (events.length === 1) {
+      const [streamId, dup] = await this.redis.fbAppendEvent(...args(events[0]!, 0));
+      return [{ streamId, duplicate: dup === 1 }];
     }
+    const multi = this.redis.multi();
+    events.forEach((event, i) => multi.fbAppendEvent(...args(event, i)));
     const results = (await multi.exec()) ?? [];
     return results.map(([err, value]) => {
       if (err) throw err;
       const [streamId, dup] = value as [string, number];
       return { streamId, duplicate: dup === 1 };
     });
+  }
+
+  /** Appends one event (see appendAll). */
+  async append(bus: string, event: StoredEvent, meta: EventMeta, options: { json?: string; dedupeWindowSeconds?: number } = {}): Promise<AppendResult> {
+    const [result] = await this.appendAll(bus, [event], meta, { json: options.json === undefined ? undefined : [options.json], dedupeWindowSeconds: options.dedupeWindowSeconds });
+    return result!;
   }
 
   /** One bus log entry by its stream id, or undefined. */
