@@ -62,13 +62,16 @@ export function flattenEvent(event: unknown, paths: PathTrie): EventFields {
     if (Array.isArray(node)) {
       const arrayId = arrayCount++;
       fields.arrayPaths[arrayId] = at.path;
+      // All scalar elements share one path, so its list is looked up once.
+      let leaves: EventField[] | undefined;
       for (let i = 0; i < node.length; i++) {
         const element: unknown = node[i];
         if (typeof element !== 'object' || element === null) {
-          if (at.ends > 0) addLeaf(fields, at.path, element, membership);
+          if (at.ends === 0 || !isLeafValue(element)) continue;
+          leaves ??= leafList(fields, at.path);
+          leaves.push({ value: element as EventValue, membership });
         } else if (depth < MAX_EVENT_DEPTH && (at.children !== null || Array.isArray(element))) {
-          const inner = membership.length === 0 ? [arrayId, i] : [...membership, arrayId, i];
-          stack.push({ node: element, at, membership: inner, depth: depth + 1 });
+          stack.push({ node: element, at, membership: withElement(membership, arrayId, i), depth: depth + 1 });
         }
       }
       continue;
@@ -89,12 +92,28 @@ export function flattenEvent(event: unknown, paths: PathTrie): EventFields {
 }
 
 function addLeaf(fields: EventFields, path: string, value: unknown, membership: Membership): void {
+  if (isLeafValue(value)) leafList(fields, path).push({ value: value as EventValue, membership });
+}
+
+function isLeafValue(value: unknown): boolean {
   const type = typeof value;
-  if (type !== 'string' && type !== 'number' && type !== 'boolean' && value !== null) return;
-  const field: EventField = { value: value as EventValue, membership };
-  const list = fields.get(path);
-  if (list === undefined) fields.set(path, [field]);
-  else list.push(field);
+  return type === 'string' || type === 'number' || type === 'boolean' || value === null;
+}
+
+function leafList(fields: EventFields, path: string): EventField[] {
+  let list = fields.get(path);
+  if (list === undefined) fields.set(path, (list = []));
+  return list;
+}
+
+/** The membership of an element of array `arrayId` at `index`, inside `outer`. */
+function withElement(outer: Membership, arrayId: number, index: number): Membership {
+  const n = outer.length;
+  const out = new Array<number>(n + 2);
+  for (let i = 0; i < n; i++) out[i] = outer[i] as number;
+  out[n] = arrayId;
+  out[n + 1] = index;
+  return out;
 }
 
 /** The membership of two fields together, or null when they sit in different elements of one array. */
