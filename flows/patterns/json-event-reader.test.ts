@@ -69,6 +69,17 @@ describe('flattenJson', () => {
     expect(canonical(fields as EventFields)).toEqual(canonical(flattenEvent(event, trie)));
   });
 
+  it('reads numbers to the same value as JSON.parse', () => {
+    const texts = ['0', '-0', '1.5', '37.781234', '-122.456789', '123456789012345', '1234567890123456', '0.1', '0.000001',
+      '9007199254740993', '1e5', '1.5E-3', '-0.0', '100.000', '3.14159265358979', '0.30000000000000004', '1e400', '-1e-400'];
+    for (let i = 1; i < 2000; i++) texts.push((((i * 7919) % 100003) / 10 ** (i % 9) - 50).toFixed(i % 8));
+    const trie = trieOf('n');
+    for (const text of texts) {
+      const fields = flattenJson(`{"n":${text}}`, trie) as EventFields;
+      expect(Object.is(fields.get('n')?.[0]?.value, JSON.parse(text)), text).toBe(true);
+    }
+  });
+
   it('asks the caller to parse when a key that matters appears twice in one object', () => {
     expect(flattenJson('{"a":1,"a":2}', trieOf('a'))).toBe('repeated-key');
     expect(flattenJson('{"b":1,"b":2,"a":3}', trieOf('a'))).not.toBe('repeated-key');

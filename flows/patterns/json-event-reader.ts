@@ -33,6 +33,8 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
 class Invalid extends Error {}
 class RepeatedKey extends Error {}
 
@@ -190,9 +192,30 @@ class JsonEventReader {
   }
 
   private readNumber(): number {
+    const text = this.text;
     const start = this.pos;
-    this.pos = scanNumber(this.text, start);
-    return Number(this.text.slice(start, this.pos));
+    const end = scanNumber(text, start);
+    this.pos = end;
+    // Fast path for plain decimals of at most 15 digits: the digits as an exact integer divided
+    // by an exact power of ten round exactly as the decimal does (what Number() would give).
+    let pos = start;
+    const negative = text.charCodeAt(pos) === 0x2d;
+    if (negative) pos++;
+    let mantissa = 0;
+    let digits = 0;
+    let scale = -1;
+    for (; pos < end; pos++) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x2e) scale = 0;
+      else if (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        digits++;
+        if (scale >= 0) scale++;
+      } else break; // an exponent
+    }
+    if (pos !== end || digits > 15) return Number(text.slice(start, end));
+    const value = scale > 0 ? mantissa / (POWERS_OF_TEN[scale] as number) : mantissa;
+    return negative ? -value : value;
   }
 
   /**
