@@ -212,3 +212,18 @@ export async function sendAuthorized(req: HttpRequest, options: AuthorizedSendOp
 export function authOptionsOf(ctx: { http: HttpClient; connection: Connection | undefined; tokens?: TokenCache; signal: AbortSignal; timeoutMs: number }): AuthorizedSendOptions {
   return { http: ctx.http, connection: ctx.connection, tokens: ctx.tokens, signal: ctx.signal, timeoutMs: ctx.timeoutMs };
 }
+
+/**
+ * Checks a connection on its own, for `POST /connections/:id/test`: an OAuth2 connection
+ * fetches a token (proving the client credentials); other kinds can only be proven by a
+ * target using them, which the result says. Never throws.
+ */
+export async function checkConnection(connection: Connection, options: AuthOptions): Promise<{ ok: boolean; message: string }> {
+  if (connection.kind !== 'oauth2-client-credentials') return { ok: true, message: `a ${connection.kind} connection is checked when a target uses it: test the target` };
+  try {
+    const token = await getClientCredentialsToken(connection, { ...options, forceRefresh: true });
+    return { ok: true, message: `the token endpoint issued a ${token.type} token` };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyConnection, createTokenCache, getClientCredentialsToken, signBody } from '../../connectors/spi/connection-auth.ts';
+import { applyConnection, checkConnection, createTokenCache, getClientCredentialsToken, signBody } from '../../connectors/spi/connection-auth.ts';
 import type { HttpClient } from '../../connectors/spi/http-client.ts';
 import { createLocalHttpClient } from './support/clients.ts';
 import { startFakeApi, type FakeApi } from './support/fake-api.ts';
@@ -76,5 +76,16 @@ describe('applying connections', () => {
     const signed = signBody({ kind: 'hmac', secret: 'key', timestampHeader: 'X-Ts' }, 'b', 1_700_000_000_999);
     expect(signed.timestamp).toBe('1700000000');
     expect(signed.signature).toBe(signBody({ kind: 'hmac', secret: 'key' }, '1700000000.b').signature);
+  });
+});
+
+describe('checking a connection on its own', () => {
+  it('fetches an OAuth2 token to prove the client credentials, and reports a refusal', async () => {
+    await expect(checkConnection(oauth(), { http, tokens: createTokenCache() })).resolves.toMatchObject({ ok: true });
+    await expect(checkConnection({ ...oauth(), clientSecret: 'wrong' }, { http, tokens: createTokenCache() })).resolves.toMatchObject({ ok: false, message: expect.stringContaining('rejected') });
+  });
+
+  it('says that other kinds are checked through a target', async () => {
+    await expect(checkConnection({ kind: 'bearer', token: 't' }, { http })).resolves.toMatchObject({ ok: true, message: expect.stringContaining('test the target') });
   });
 });
