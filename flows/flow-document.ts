@@ -35,18 +35,39 @@ export interface FlowDocument {
   edges: FlowEdge[];
 }
 
-/** How one target's deliveries are retried. */
+/** Named retry policies: RocketMQ-EventBridge's two, and AWS EventBridge's default. */
+export type DeliveryPreset = 'BACKOFF_RETRY' | 'EXPONENTIAL_DECAY_RETRY' | 'AWS_DEFAULT';
+
+/** How one target's deliveries are retried, paced and shaped. */
 export interface DeliveryPolicy {
+  /** A named policy; its values apply first, fields set beside it win. Resolved at deploy. */
+  preset?: DeliveryPreset;
   /** Attempts in all, the first included (1–185). */
   maxAttempts: number;
-  /** First retry delay; doubles each retry, with full jitter. */
+  /** Exponential: the first retry delay, doubling each retry. Fixed: the shortest delay. */
   backoffBaseMs: number;
-  /** No retry waits longer than this (Retry-After included). */
+  /** Exponential: no retry waits longer (Retry-After included). Fixed: the longest delay. */
   backoffMaxMs: number;
+  /** `exponential` (default) or `fixed` (a random delay between base and max each time). */
+  backoff?: 'exponential' | 'fixed';
+  /** Exponential only: `full` jitter (default) draws each delay from 0 up to its ceiling; `none` waits the ceiling. */
+  jitter?: 'full' | 'none';
   /** Timeout of each attempt. */
   timeoutMs: number;
   /** An event older than this is dead-lettered instead of tried again. */
   maxEventAgeSeconds: number;
+  /** JSONPath (e.g. `$.data.employeeId`): events with the same value are delivered one at a time, in order. */
+  orderingKey?: string;
+  /** Pace of this target, across all workers: requests per second, and requests in flight. */
+  rateLimit?: { perSecond?: number; maxInFlight?: number };
+  /** After `failureThreshold` consecutive failures, stop calling for `coolDownMs`, then send one probe. */
+  circuitBreaker?: { enabled?: boolean; failureThreshold?: number; coolDownMs?: number };
+  /** What goes on the wire: the rule's output (`body`, default) or the event as a CloudEvent, with the output as its data. */
+  format?: 'body' | 'cloudevents-binary' | 'cloudevents-structured';
+  /** Standard Webhooks signature headers, so the receiver can verify flowbridge sent the request. */
+  signing?: { scheme: 'standard-webhooks'; secret?: string; secretEnv?: string };
+  /** A target that receives a `flowbridge.deadletter.created` CloudEvent for each new dead letter. */
+  deadLetterAlert?: { type: string; config: Record<string, unknown> };
 }
 
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
@@ -57,16 +78,68 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
   maxEventAgeSeconds: 86_400,
 };
 
+/** What each preset sets. */
+export const DELIVERY_PRESETS: Readonly<Record<DeliveryPreset, Partial<DeliveryPolicy>>> = {
+  // RocketMQ-EventBridge: 3 attempts, 10–20 s apart.
+  BACKOFF_RETRY: { maxAttempts: 3, backoff: 'fixed', backoffBaseMs: 10_000, backoffMaxMs: 20_000 },
+  // RocketMQ-EventBridge: 1 s doubling to 512 s, up to 176 attempts (about a day).
+  EXPONENTIAL_DECAY_RETRY: { maxAttempts: 176, backoff: 'exponential', jitter: 'none', backoffBaseMs: 1000, backoffMaxMs: 512_000, maxEventAgeSeconds: 86_400 },
+  // AWS EventBridge: 185 attempts over at most 24 h, exponential with jitter.
+  AWS_DEFAULT: { maxAttempts: 185, backoff: 'exponential', jitter: 'full', backoffBaseMs: 1000, backoffMaxMs: 512_000, maxEventAgeSeconds: 86_400 },
+};
+
 export const DELIVERY_POLICY_SCHEMA = {
   type: 'object',
   title: 'Delivery policy',
   additionalProperties: false,
   properties: {
+    preset: { type: 'string', enum: ['BACKOFF_RETRY', 'EXPONENTIAL_DECAY_RETRY', 'AWS_DEFAULT'], title: 'Retry preset', description: 'BACKOFF_RETRY: 3 attempts 10–20 s apart. EXPONENTIAL_DECAY_RETRY: 1 s doubling to 512 s, 176 attempts. AWS_DEFAULT: 185 attempts within 24 h.' },
     maxAttempts: { type: 'integer', minimum: 1, maximum: 185, title: 'Max attempts', default: DEFAULT_DELIVERY_POLICY.maxAttempts },
     backoffBaseMs: { type: 'integer', minimum: 1, maximum: 3_600_000, title: 'First retry delay (ms)', default: DEFAULT_DELIVERY_POLICY.backoffBaseMs },
     backoffMaxMs: { type: 'integer', minimum: 1, maximum: 86_400_000, title: 'Longest retry delay (ms)', default: DEFAULT_DELIVERY_POLICY.backoffMaxMs },
+    backoff: { type: 'string', enum: ['exponential', 'fixed'], title: 'Backoff', default: 'exponential' },
+    jitter: { type: 'string', enum: ['full', 'none'], title: 'Jitter', default: 'full' },
     timeoutMs: { type: 'integer', minimum: 1, maximum: 300_000, title: 'Timeout per attempt (ms)', default: DEFAULT_DELIVERY_POLICY.timeoutMs },
-    maxEventAgeSeconds: { type: 'integer', minimum: 1, maximum: 86_400, title: 'Max event age (s)', default: DEFAULT_DELIVERY_POLICY.maxEventAgeSeconds },
+    maxEventAgeSeconds: { type: 'integer', minimum: 60, maximum: 86_400, title: 'Max event age (s)', default: DEFAULT_DELIVERY_POLICY.maxEventAgeSeconds },
+    orderingKey: { type: 'string', minLength: 2, maxLength: 500, pattern: '^\\$', title: 'Ordering key (JSONPath)', examples: ['$.data.employeeId'] },
+    rateLimit: {
+      type: 'object',
+      title: 'Rate limit',
+      additionalProperties: false,
+      properties: {
+        perSecond: { type: 'integer', minimum: 1, maximum: 1_000_000, title: 'Requests per second' },
+        maxInFlight: { type: 'integer', minimum: 1, maximum: 5000, title: 'Requests in flight' },
+      },
+    },
+    circuitBreaker: {
+      type: 'object',
+      title: 'Circuit breaker',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        failureThreshold: { type: 'integer', minimum: 1, maximum: 10_000, default: 10, title: 'Consecutive failures that open it' },
+        coolDownMs: { type: 'integer', minimum: 10, maximum: 3_600_000, default: 10_000, title: 'Cool-down before a probe (ms)' },
+      },
+    },
+    format: { type: 'string', enum: ['body', 'cloudevents-binary', 'cloudevents-structured'], title: 'Outbound format', default: 'body' },
+    signing: {
+      type: 'object',
+      title: 'Signing',
+      required: ['scheme'],
+      additionalProperties: false,
+      properties: {
+        scheme: { type: 'string', enum: ['standard-webhooks'] },
+        secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$', maxLength: 200, writeOnly: true, title: 'Secret (whsec_…)' },
+        secretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]{0,99}$', title: 'Environment variable holding the secret' },
+      },
+    },
+    deadLetterAlert: {
+      type: 'object',
+      title: 'Dead-letter alert target',
+      required: ['type', 'config'],
+      additionalProperties: false,
+      properties: { type: { type: 'string', pattern: '^target\\.', maxLength: 100 }, config: { type: 'object' } },
+    },
   },
 } as const;
 

@@ -1,7 +1,7 @@
 import type express from 'express';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DeliveryJobData } from '../delivery/delivery-job.ts';
+import type { DeliveryQueues } from '../delivery/delivery-queues.ts';
+import type { TargetService } from '../delivery/target.service.ts';
 import type { Logger } from '../logging.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -24,7 +24,9 @@ export interface ApiDeps {
   flowStore: FlowStore;
   deadLetterStore: DeadLetterStore;
   registry: RuleRegistry;
-  queue: Queue<DeliveryJobData>;
+  /** The per-target delivery queues. */
+  deliveryQueues: DeliveryQueues;
+  targets: TargetService;
   retentionSeconds: number;
   connectors: ConnectorRegistry;
   tokens: AdminTokenChecker;

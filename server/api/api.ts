@@ -5,6 +5,7 @@ import { BUS_SETTINGS_SCHEMA, ensureBus, getBus, listBuses, updateBus } from '..
 import { checkSchema } from '../../flows/schema-check.ts';
 import { maskConfigSecrets } from '../secrets/config-secrets.ts';
 import { testPattern, testTransform } from '../services/playground.ts';
+import { createDeliveryRoutes } from './delivery.routes.ts';
 import { createEditorRoutes } from './editor.routes.ts';
 import type { ApiDeps } from './api-deps.ts';
 
@@ -126,27 +127,6 @@ export function createApi(deps: ApiDeps): express.Express {
     });
   });
 
-  // --- dead letters ---
-  api.get('/dead-letters', async (req, res) => {
-    const limit = intParam(req.query.limit, 'limit', 50, 1, 500);
-    const page = await deps.deadLetters.list(
-      { flowId: str(req.query.flowId), ruleId: str(req.query.ruleId), reason: str(req.query.reason), since: str(req.query.since), until: str(req.query.until) },
-      limit,
-      str(req.query.cursor),
-    );
-    res.json(page);
-  });
-  api.get('/dead-letters/:id', async (req, res) => {
-    res.json(await deps.deadLetters.get(req.params.id!));
-  });
-  api.post('/dead-letters/:id/redrive', async (req, res) => {
-    res.status(202).json(await deps.deadLetters.redrive(req.params.id!));
-  });
-  api.delete('/dead-letters/:id', async (req, res) => {
-    await deps.deadLetters.remove(req.params.id!);
-    res.status(204).end();
-  });
-
   // --- playgrounds and catalog ---
   api.post('/patterns/test', (req, res) => {
     const a = testPattern(req.body);
@@ -166,6 +146,7 @@ export function createApi(deps: ApiDeps): express.Express {
     });
   });
 
+  api.use(createDeliveryRoutes(deps));
   api.use(createEditorRoutes(deps));
   api.use((req, res) => {
     res.status(404).json(errorBody('ERR_ROUTE_NOT_FOUND', `No endpoint ${req.method} /api/v1${req.path}`));

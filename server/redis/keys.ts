@@ -64,6 +64,42 @@ export class Keys {
   get deadLetterIndex(): string {
     return `${this.prefix}:dl:index`;
   }
+  /** Sorted set of dead letter ids of one flow / target / bus, by creation time (filters and retention). */
+  deadLetterIndexBy(field: 'flow' | 'target' | 'bus', value: string): string {
+    return `${this.prefix}:dl:idx:${field}:${value}`;
+  }
+  /** Hash: bus → dead letter retention JSON (`{maxCount, maxAgeSeconds}`). */
+  get deadLetterRetention(): string {
+    return `${this.prefix}:dl:retention`;
+  }
+  /** Hash: progress of one bulk redrive. */
+  redrive(id: string): string {
+    return `${this.prefix}:redrive:${id}`;
+  }
+  /** Sorted set of bulk redrive ids by start time. */
+  get redrives(): string {
+    return `${this.prefix}:redrives`;
+  }
+  /** Hash: target id → what is known of it (JSON): flow, node, type, name, last seen policy. */
+  get targets(): string {
+    return `${this.prefix}:targets`;
+  }
+  /** Hash: one target's shared state: circuit breaker, health (auth), disabled (410). */
+  targetState(targetId: string): string {
+    return `${this.prefix}:target:{${targetId}}:state`;
+  }
+  /** List: delivery ids waiting, in order, for one ordering key of a target; the first is the one in delivery. */
+  orderingList(targetId: string, keyHash: string): string {
+    return `${this.prefix}:{ord:${targetId}}:q:${keyHash}`;
+  }
+  /** Hash: delivery id → job (JSON) of the ordered deliveries of a target that wait their turn. */
+  orderingData(targetId: string): string {
+    return `${this.prefix}:{ord:${targetId}}:data`;
+  }
+  /** Sorted set: ordered deliveries whose turn came but whose job may not have been added yet (crash gap). */
+  orderingPending(targetId: string): string {
+    return `${this.prefix}:{ord:${targetId}}:pending`;
+  }
   /** String: SHA-256 of the admin token. */
   get adminTokenHash(): string {
     return `${this.prefix}:admin:token-sha256`;
@@ -74,10 +110,14 @@ export class Keys {
   }
 }
 
-/** BullMQ queue names. The braces make each queue's keys one hash slot on Redis Cluster. */
-export const QUEUE_NAMES = {
-  deliveries: '{deliveries}',
-} as const;
+/**
+ * The BullMQ queue of one target's deliveries: a queue per target keeps a slow, limited or
+ * broken target from holding the workers of any other. The braces make each queue's keys
+ * one hash slot on Redis Cluster.
+ */
+export function deliveryQueueName(targetId: string): string {
+  return `{dlv.${targetId}}`;
+}
 
 /** Consumer group of the router on every bus log. */
 export const ROUTER_GROUP = 'router';

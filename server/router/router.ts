@@ -1,10 +1,12 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Queue, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FlowbridgeError } from '../../flows/error-codes.ts';
 import { runRule, type PreparedRule } from '../../flows/rule-runtime.ts';
-import { deliveryJobId, idempotencyKeyFor, type DeliveryJobData } from '../delivery/delivery-job.ts';
+import { deadLetterAlertJob } from '../delivery/dead-letter-alert.ts';
+import { deliveryJobId, idempotencyKeyFor, targetIdOf, type DeliveryJobData } from '../delivery/delivery-job.ts';
+import { deliveryJobOptions, type DeliveryJob, type DeliveryQueues } from '../delivery/delivery-queues.ts';
+import { orderingOf, type OrderingStore } from '../delivery/ordering.ts';
 import type { Logger } from '../logging.ts';
 import type { Metrics } from '../metrics.ts';
 import { ROUTER_GROUP, type Keys } from '../redis/keys.ts';
@@ -27,17 +29,6 @@ export const RECENT_EVENTS_PER_FLOW = 1000;
 
 type StreamRead = [key: string, entries: [id: string, fields: string[]][]][] | null;
 
-/** BullMQ options of a new delivery job. */
-export function deliveryJobOptions(jobId: string, maxAttempts: number): JobsOptions {
-  return {
-    jobId,
-    attempts: maxAttempts,
-    backoff: { type: 'custom' },
-    removeOnComplete: true,
-    removeOnFail: { age: 7 * 86_400, count: 100_000 },
-  };
-}
-
 /**
  * Reads every bus log through a consumer group, matches events against the deployed rules,
  * runs their steps, and enqueues one delivery job per (event, rule). An entry is
@@ -58,7 +49,8 @@ export class Router {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly registry: RuleRegistry,
-    private readonly queue: Queue<DeliveryJobData>,
+    private readonly queues: DeliveryQueues,
+    private readonly ordering: OrderingStore,
     private readonly events: EventStore,
     private readonly deadLetters: DeadLetterStore,
     private readonly log: Logger,
@@ -154,7 +146,7 @@ export class Router {
 
   /** Routes a batch of bus log rows and acknowledges them. `recovering`: rows may have been routed before. */
   async routeBatch(bus: string, rows: [string, string[]][], recovering: boolean): Promise<void> {
-    const jobs: { name: string; data: DeliveryJobData; opts: JobsOptions }[] = [];
+    const jobs: DeliveryJob[] = [];
     const traces = new Map<string, TraceEntry[]>();
     const deadLetters: DeadLetter[] = [];
     const ackIds: string[] = [];
@@ -190,8 +182,20 @@ export class Router {
       }
     }
 
-    if (jobs.length) await this.queue.addBulk(jobs);
+    // Ordered deliveries join their key's list, in log order; only a key's head gets a job now.
+    const unordered: DeliveryJob[] = [];
+    const heads: DeliveryJob[] = [];
+    const positions = await Promise.all(jobs.map(async (j) => (j.data.ordering ? await this.ordering.enqueue(j.data.targetId!, j.data.ordering.keyHash, j.opts.jobId!, j.data) : undefined)));
+    jobs.forEach((j, i) => {
+      const position = positions[i];
+      if (position === undefined) unordered.push(j);
+      else if (position === 0) heads.push(j);
+      const matched = traces.get(j.data.streamId)?.find((t) => t.kind === 'matched' && t.deliveryId === j.opts.jobId);
+      if (matched && position !== undefined) matched.ordering = { key: j.data.ordering!.key, waitingBefore: Math.max(0, position) };
+    });
+    if (unordered.length || heads.length) await this.queues.addBulk([...unordered, ...heads]);
     const multi = this.redis.multi();
+    for (const h of heads) multi.zrem(this.keys.orderingPending(h.data.targetId!), `${h.data.ordering!.keyHash} ${h.opts.jobId!}`);
     for (const dl of deadLetters) this.deadLetters.queuePut(multi, dl);
     for (const [streamId, entries] of traces) pushTrace(multi, this.keys, bus, streamId, entries, this.options.retentionSeconds);
     for (const [flowId, refs] of flowEvents) {
@@ -208,7 +212,7 @@ export class Router {
     entry: BusLogEntry,
     rule: PreparedRule,
     jobId: string,
-    jobs: { name: string; data: DeliveryJobData; opts: JobsOptions }[],
+    jobs: DeliveryJob[],
     trace: TraceEntry[],
     deadLetters: DeadLetter[],
   ): Promise<void> {
@@ -230,6 +234,8 @@ export class Router {
       output: 'json',
       idempotencyKey: idempotencyKeyFor(entry.bus, entry.event, def.id),
       redrive: 0,
+      targetId: targetIdOf(def.flowId, def.target.nodeId),
+      ordering: orderingOf(def.delivery.orderingKey, entry.event),
     };
     try {
       const outcome = await runRule(rule, entry.event, { ruleName: def.name, flowId: def.flowId, ingestionTime: new Date(entry.meta.at).toISOString() }, { leadMatched: true });
@@ -239,21 +245,26 @@ export class Router {
       }
       data.body = outcome.body;
       data.output = outcome.output;
+      data.transformed = outcome.body !== entry.event;
     } catch (err) {
       const fe = err instanceof FlowbridgeError ? err : new FlowbridgeError('ERR_TRANSFORM_RENDER', String(err));
-      deadLetters.push({
+      const dl: DeadLetter = {
         id: jobId,
         createdAt: new Date(now).toISOString(),
         reason: 'transform-error',
         lastError: { kind: 'permanent', code: fe.code, message: fe.message },
         attempts: [],
+        targetId: data.targetId,
         delivery: data,
-      });
+      };
+      deadLetters.push(dl);
+      const alert = deadLetterAlertJob(dl);
+      if (alert) jobs.push(alert);
       trace.push({ t: now, kind: 'transform-error', ...base, deliveryId: jobId, error: fe.message, code: fe.code });
       this.metrics.inc('flowbridge_dead_letters_total', { reason: 'transform-error' });
       return;
     }
-    jobs.push({ name: def.target.type, data, opts: deliveryJobOptions(jobId, def.delivery.maxAttempts) });
+    jobs.push({ data, opts: deliveryJobOptions(jobId, def.delivery.maxAttempts) });
     trace.push({ t: now, kind: 'matched', ...base, deliveryId: jobId, target: def.target.name });
   }
 

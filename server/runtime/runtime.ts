@@ -2,7 +2,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Queue, type Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type express from 'express';
 import type { Connector } from '../../connectors/spi/connector.ts';
@@ -14,13 +13,16 @@ import { createUiStatic } from '../api/ui-static.ts';
 import { ConfigError, type Config } from '../config.ts';
 import { loadOrCreateSecretKey, parseSecretKey } from '../../connectors/spi/connection-crypto.ts';
 import type { SecretKeys } from '../secrets/config-secrets.ts';
-import { startDeliveryWorker } from '../delivery/deliver.worker.ts';
-import type { DeliveryJobData } from '../delivery/delivery-job.ts';
+import { DeliveryPool } from '../delivery/delivery-pool.ts';
+import { DeliveryQueues } from '../delivery/delivery-queues.ts';
+import { OrderingStore } from '../delivery/ordering.ts';
+import { TargetStates } from '../delivery/target-state.ts';
+import { TargetService } from '../delivery/target.service.ts';
 import { createIngestHandler } from '../ingest/ingest.handler.ts';
 import { createLogger, type Logger } from '../logging.ts';
 import { Metrics } from '../metrics.ts';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded-redis.ts';
-import { Keys, QUEUE_NAMES } from '../redis/keys.ts';
+import { Keys } from '../redis/keys.ts';
 import { DEFAULT_ROUTER_OPTIONS, Router } from '../router/router.ts';
 import { AdminTokenChecker, ensureAdminToken } from '../services/admin-token.ts';
 import { ensureBus } from '../services/bus.service.ts';
@@ -160,41 +162,43 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   refreshTimer.unref();
   cleanup.unshift(async () => clearInterval(refreshTimer));
 
-  const queue = new Queue<DeliveryJobData>(QUEUE_NAMES.deliveries, { connection: redis, prefix: keys.prefix });
-  cleanup.unshift(async () => {
-    await queue.close();
-  });
+  // One delivery queue per target (isolation, pacing, breaker), ordered keys, target state.
+  const deliveryQueues = new DeliveryQueues(redis, keys, connectors);
+  const ordering = new OrderingStore(redis, keys);
+  const targetStates = new TargetStates(redis, keys, config.targetStateCacheMs);
+  const defaultDeadLetterRetention = { maxCount: config.deadLetterMaxCount, maxAgeSeconds: config.deadLetterMaxAgeSeconds };
+  cleanup.unshift(async () => deliveryQueues.close());
 
-  let router: Router | undefined;
-  if (roles.router) {
-    router = new Router(blocking, redis, keys, registry, queue, events, deadLetterStore, log, metrics, { ...DEFAULT_ROUTER_OPTIONS, retentionSeconds: config.retentionSeconds, claimIdleMs: config.routerClaimIdleMs });
-    await router.start();
-    cleanup.unshift(async () => router!.stop());
-  }
-
-  let worker: Worker<DeliveryJobData> | undefined;
+  // Shutdown runs these in reverse order of registration: the router stops before the workers drain.
+  let pool: DeliveryPool | undefined;
   let httpClient: HttpClient | undefined;
   const workerId = `${os.hostname()}-${process.pid}`;
   if (roles.worker) {
     httpClient = createHttpClient({ allowPrivate: config.allowPrivateTargets, userAgent: 'flowbridge/0.1' });
-    worker = startDeliveryWorker({
-      connection: bullConnection, redis, keys, connectors, deadLetters: deadLetterStore, events, http: httpClient, log, metrics,
-      concurrency: config.deliveryConcurrency, retentionSeconds: config.retentionSeconds, lockDurationMs: config.jobLockMs, secretKeys,
-    });
+    pool = new DeliveryPool(
+      { redis, keys, connectors, deadLetters: deadLetterStore, events, http: httpClient, queues: deliveryQueues, targets: targetStates, ordering, log, metrics, retentionSeconds: config.retentionSeconds, secretKeys },
+      { connection: bullConnection, concurrency: config.deliveryConcurrency, lockDurationMs: config.jobLockMs, defaultRetention: defaultDeadLetterRetention },
+    );
+    await pool.start();
     const beat = () => redis.hset(keys.workers, workerId, JSON.stringify({ at: Date.now(), pid: process.pid, host: os.hostname() })).catch(() => undefined);
     void beat();
     const timer = setInterval(() => void beat(), WORKER_HEARTBEAT_MS);
     timer.unref();
-    const grace = options.shutdownGraceMs ?? 30_000;
+    const grace = options.shutdownGraceMs ?? config.shutdownGraceMs;
     cleanup.unshift(async () => {
       clearInterval(timer);
       // Finish in-flight deliveries within the grace period; past it, abort them (they retry elsewhere).
-      const closing = worker!.close();
-      const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), grace).unref())]);
-      if (timedOut) await worker!.close(true);
+      await pool!.close(grace);
       await redis.hdel(keys.workers, workerId).catch(() => undefined);
       await httpClient!.close();
     });
+  }
+
+  let router: Router | undefined;
+  if (roles.router) {
+    router = new Router(blocking, redis, keys, registry, deliveryQueues, ordering, events, deadLetterStore, log, metrics, { ...DEFAULT_ROUTER_OPTIONS, retentionSeconds: config.retentionSeconds, claimIdleMs: config.routerClaimIdleMs });
+    await router.start();
+    cleanup.unshift(async () => router!.stop());
   }
 
   const health = async () => {
@@ -217,7 +221,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }
       }).length;
     }
-    const local = { router: router ? router.isRunning : undefined, worker: worker ? worker.isRunning() : undefined };
+    const local = { router: router ? router.isRunning : undefined, worker: pool ? pool.isRunning : undefined };
     const broken = [...registry.brokenFlows].map(([flowId, reason]) => ({ flowId, reason }));
     const ok = reachable && (roles.worker ? Boolean(local.worker) : workersAlive > 0) && (!roles.router || Boolean(local.router)) && broken.length === 0;
     return { ok, body: { status: ok ? 'ok' : 'unhealthy', redis: { reachable, latencyMs }, workers: { alive: workersAlive, ...local }, rules: registry.ruleCount, ...(broken.length ? { flowsNotCompiling: broken } : {}) } };
@@ -228,8 +232,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (roles.api) {
     createdAdminToken = await ensureAdminToken(redis, keys, config.adminToken);
     const flows = new FlowService(flowStore, connectors.catalog, redis, keys, log, secretKeys);
-    const deadLetters = new DeadLetterService(deadLetterStore, queue, registry, redis, keys, log, config.retentionSeconds);
-    const app = createApi({ redis, keys, flows, deadLetters, events, flowStore, deadLetterStore, registry, queue, retentionSeconds: config.retentionSeconds, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, extra: [...(options.extraRoutes ?? []), ...(options.uiDistDir === false ? [] : [createUiStatic(options.uiDistDir ?? DEFAULT_UI_DIST)])] });
+    const deadLetters = new DeadLetterService(deadLetterStore, deliveryQueues, ordering, registry, redis, keys, log, config.retentionSeconds, defaultDeadLetterRetention);
+    const targets = new TargetService(deliveryQueues, targetStates, ordering, redis, keys, log);
+    // A bulk redrive whose API process died is finished by another.
+    const resumeTimer = setInterval(() => {
+      deadLetters.resumeStaleBulkRedrives().catch((err: unknown) => log.debug({ err: (err as Error).message }, 'bulk redrive resume check failed'));
+    }, 15_000);
+    resumeTimer.unref();
+    cleanup.unshift(async () => clearInterval(resumeTimer));
+    const app = createApi({ redis, keys, flows, deadLetters, events, flowStore, deadLetterStore, registry, deliveryQueues, targets, retentionSeconds: config.retentionSeconds, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, extra: [...(options.extraRoutes ?? []), ...(options.uiDistDir === false ? [] : [createUiStatic(options.uiDistDir ?? DEFAULT_UI_DIST)])] });
     const ingest = createIngestHandler({ events: ingestEvents, registry, redis, keys, log, metrics, secretKeys, maxRequestBytes: config.maxRequestBytes, maxEventBytes: config.maxEventBytes });
     const server = http.createServer((req, res) => {
       const q = req.url!.indexOf('?');
