@@ -16,7 +16,9 @@ interface ExpectedDelivery {
   method: string;
   path: string;
   headers?: Record<string, string>;
-  body: unknown;
+  body?: unknown;
+  /** Deliveries with the same key must arrive in the order expected.json lists them. */
+  key?: string;
 }
 interface Expected {
   accepted: number;
@@ -44,7 +46,13 @@ function retarget(value: unknown, base: string): unknown {
   return value;
 }
 
-const canonical = (v: unknown) => JSON.stringify(v, Object.keys(v as object).sort());
+/** JSON with keys sorted at every level (undefined for a body-less request), for a stable sort order. */
+function canonical(v: unknown): string {
+  if (v === undefined) return '';
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
 
 let fb: TestFlowbridge;
 let fake: FakeTarget;
@@ -101,9 +109,19 @@ describe('example flows (golden)', () => {
         }, 15_000, `event ${a.id} to be routed and delivered`);
       }
 
-      const got = fake.received.map((r) => ({ method: r.method, path: r.path, headers: r.headers, body: r.json }));
+      const got = fake.received.map((r, index) => ({ index, method: r.method, path: r.path, headers: r.headers, body: r.json }));
       expect(got).toHaveLength(expected.deliveries.length);
-      const sortKey = (d: { body: unknown }) => canonical(d.body);
+      // Per key, the arrival order must be the listed order.
+      const taken = new Set<number>();
+      const arrivals = new Map<string, number[]>();
+      for (const want of expected.deliveries) {
+        const match = got.find((g) => !taken.has(g.index) && g.method === want.method && g.path === want.path && canonical(g.body) === canonical(want.body));
+        expect(match, `no delivery matches ${want.method} ${want.path} ${canonical(want.body)}`).toBeDefined();
+        taken.add(match!.index);
+        if (want.key !== undefined) arrivals.set(want.key, [...(arrivals.get(want.key) ?? []), match!.index]);
+      }
+      for (const [key, order] of arrivals) expect(order, `deliveries for key ${key} arrived out of order`).toEqual([...order].sort((a, b) => a - b));
+      const sortKey = (d: { method: string; path: string; body: unknown }) => `${d.method} ${d.path} ${canonical(d.body)}`;
       const gotSorted = [...got].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
       const wantSorted = [...expected.deliveries].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
       wantSorted.forEach((want, i) => {
