@@ -13,6 +13,8 @@ export interface FlowNode {
   config: Record<string, unknown>;
   /** Target nodes only: overrides of the flow's default delivery policy. */
   delivery?: Partial<DeliveryPolicy>;
+  /** Connector nodes only: the id of a stored connection whose credentials the connector uses. */
+  connection?: string;
 }
 
 export interface FlowEdge {
@@ -181,6 +183,7 @@ export const FLOW_DOCUMENT_SCHEMA = {
           },
           config: { type: 'object' },
           delivery: DELIVERY_POLICY_SCHEMA,
+          connection: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', title: 'Connection' },
         },
       },
     },

@@ -8,7 +8,23 @@ import { compileJsonPath } from './transforms/json-path.ts';
 import type { TransformConfig } from './transforms/transform.ts';
 
 /** Which events a rule sees: those that came in through one webhook source, or every event on the bus. */
-export type RuleOrigin = { kind: 'webhook'; sourceId: string } | { kind: 'bus' };
+export type RuleOrigin = { kind: 'webhook'; sourceId: string } | { kind: 'bus' } | { kind: 'poll'; nodeId: string };
+
+/** The `via` of events a poll source (schedule, http-poll) of a flow produces. */
+export function pollVia(flowId: string, nodeId: string): string {
+  return `poll:${flowId}/${nodeId}`;
+}
+
+/** A source connector node (schedule, http-poll) that the server's poll runner drives. */
+export interface PollSourceDefinition {
+  flowId: string;
+  nodeId: string;
+  /** Node type, `source.<connector id>`. */
+  type: string;
+  bus: string;
+  config: Record<string, unknown>;
+  connection?: string;
+}
 
 export type RuleStep =
   | { kind: 'filter'; nodeId: string; pattern: unknown }
@@ -25,7 +41,7 @@ export interface RuleDefinition {
   /** Node ids along the path, source first, target last. */
   path: string[];
   steps: RuleStep[];
-  target: { nodeId: string; type: string; name: string; config: Record<string, unknown> };
+  target: { nodeId: string; type: string; name: string; config: Record<string, unknown>; connection?: string };
   delivery: DeliveryPolicy;
 }
 
@@ -43,6 +59,7 @@ export interface CompiledFlow {
   name: string;
   bus: string;
   webhookSources: WebhookSourceDefinition[];
+  pollSources?: PollSourceDefinition[];
   rules: RuleDefinition[];
 }
 
@@ -70,15 +87,18 @@ export function compileFlow(doc: FlowDocument, catalog: NodeCatalog, ids: { flow
   const roleOf = (n: FlowNode) => catalog.get(n.type)!.role;
   const rules: RuleDefinition[] = [];
   const webhookSources: WebhookSourceDefinition[] = [];
+  const pollSources: PollSourceDefinition[] = [];
 
   for (const source of doc.nodes.filter((n) => roleOf(n) === 'source')) {
     if (source.type === 'source.webhook') {
       const config = source.config as unknown as WebhookSourceConfig;
       webhookSources.push({ sourceId: config.sourceId, flowId: ids.flowId, nodeId: source.id, bus, config });
     }
+    const isPoll = source.type !== 'source.webhook' && source.type !== 'source.bus';
+    if (isPoll) pollSources.push({ flowId: ids.flowId, nodeId: source.id, type: source.type, bus, config: source.config, ...(source.connection ? { connection: source.connection } : {}) });
     const origin: RuleOrigin = source.type === 'source.webhook'
       ? { kind: 'webhook', sourceId: (source.config as unknown as WebhookSourceConfig).sourceId }
-      : { kind: 'bus' };
+      : isPoll ? { kind: 'poll', nodeId: source.id } : { kind: 'bus' };
     const walk = (path: FlowNode[]): void => {
       const last = path[path.length - 1]!;
       if (roleOf(last) === 'target') {
@@ -89,7 +109,7 @@ export function compileFlow(doc: FlowDocument, catalog: NodeCatalog, ids: { flow
     };
     walk([source]);
   }
-  return { flowId: ids.flowId, version: ids.version, name: doc.name, bus, webhookSources, rules };
+  return { flowId: ids.flowId, version: ids.version, name: doc.name, bus, webhookSources, pollSources, rules };
 }
 
 function makeRule(
@@ -118,7 +138,7 @@ function makeRule(
     origin,
     path: nodeIds,
     steps,
-    target: { nodeId: target.id, type: target.type, name: label(target), config: target.config },
+    target: { nodeId: target.id, type: target.type, name: label(target), config: target.config, ...(target.connection ? { connection: target.connection } : {}) },
     delivery: resolveDeliveryPolicy(doc.defaults?.delivery, target.delivery),
   };
 }

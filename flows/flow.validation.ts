@@ -67,6 +67,12 @@ function readGraph(doc: FlowDocument, catalog: NodeCatalog, problems: Problem[])
         problems.push({ ...p, path: p.path ? `${path}.config.${p.path}` : `${path}.config`, message: `${path}.config${p.path ? `.${p.path}` : ''}: ${p.message}` });
       }
     }
+    if (node.connection !== undefined && !kind.connectionKinds?.length) {
+      problems.push({ code: 'ERR_FLOW_NODE_CONFIG', path: `${path}.connection`, message: `${path}.connection: a "${node.type}" node takes no connection` });
+    }
+    if (node.connection === undefined && kind.connectionRequired) {
+      problems.push({ code: 'ERR_FLOW_NODE_CONFIG', path: `${path}.connection`, message: `${path}.connection: a "${node.type}" node needs a connection (${(kind.connectionKinds ?? []).join(', ')})` });
+    }
     if (node.delivery && kind.role !== 'target') {
       problems.push({ code: 'ERR_FLOW_NODE_CONFIG', path: `${path}.delivery`, message: `${path}.delivery: only target nodes have a delivery policy` });
     }

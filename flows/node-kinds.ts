@@ -16,6 +16,10 @@ export interface NodeKind {
   configSchema: object;
   /** Checks beyond the schema (patterns, expressions); paths relative to the config. */
   checkConfig?: (config: Record<string, unknown>) => Problem[];
+  /** Connection kinds the node may use (connector nodes); none: it takes no connection. */
+  connectionKinds?: readonly string[];
+  /** Whether a node of this kind without a connection is a problem. */
+  connectionRequired?: boolean;
 }
 
 /** All node kinds known to a validator, by type. */

@@ -121,7 +121,7 @@ describe('example flows (golden)', () => {
         if (want.key !== undefined) arrivals.set(want.key, [...(arrivals.get(want.key) ?? []), match!.index]);
       }
       for (const [key, order] of arrivals) expect(order, `deliveries for key ${key} arrived out of order`).toEqual([...order].sort((a, b) => a - b));
-      const sortKey = (d: { method: string; path: string; body: unknown }) => `${d.method} ${d.path} ${canonical(d.body)}`;
+      const sortKey = (d: { method: string; path: string; body?: unknown }) => `${d.method} ${d.path} ${canonical(d.body)}`;
       const gotSorted = [...got].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
       const wantSorted = [...expected.deliveries].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
       wantSorted.forEach((want, i) => {

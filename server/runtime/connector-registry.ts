@@ -1,4 +1,14 @@
 import type { Connector } from '../../connectors/spi/connector.ts';
+import type { Problem } from '../../flows/error-codes.ts';
+
+/** `/mappings/1/path` → `mappings[1].path` (flow paths). */
+function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((out, seg) => (/^\d+$/.test(seg) ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg), '');
+}
 import { buildNodeCatalog, type NodeCatalog, type NodeKind } from '../../flows/node-kinds.ts';
 import { WEBHOOK_SOURCE_KIND } from '../ingest/webhook-source.kind.ts';
 
@@ -8,15 +18,31 @@ export class ConnectorRegistry {
   readonly catalog: NodeCatalog;
 
   constructor(readonly connectors: readonly Connector<never>[]) {
-    for (const c of connectors) this.byType.set(`target.${c.id}`, c);
-    const kinds: NodeKind[] = connectors
-      .filter((c) => c.send)
-      .map((c) => ({ type: `target.${c.id}`, role: 'target', title: c.title, description: c.summary, configSchema: c.configSchema }));
+    const kinds: NodeKind[] = [];
+    for (const c of connectors) {
+      const common = {
+        title: c.title,
+        description: c.summary,
+        configSchema: c.configSchema,
+        connectionKinds: c.connectionKinds,
+        connectionRequired: c.connectionRequired ?? false,
+        checkConfig: (config: Record<string, unknown>): Problem[] =>
+          (c.validateConfig?.(config as never) ?? []).map((p) => ({ code: 'ERR_FLOW_NODE_CONFIG', path: pointerToPath(p.path), message: `${p.message} (${p.code})` })),
+      };
+      if (c.send) {
+        this.byType.set(`target.${c.id}`, c);
+        kinds.push({ type: `target.${c.id}`, role: 'target', ...common });
+      }
+      if (c.poll) {
+        this.byType.set(`source.${c.id}`, c);
+        kinds.push({ type: `source.${c.id}`, role: 'source', ...common });
+      }
+    }
     // The server's webhook source kind adds authentication and request settings to the built-in one.
     this.catalog = buildNodeCatalog([WEBHOOK_SOURCE_KIND, ...kinds]);
   }
 
-  /** The connector behind a target node type, or undefined. */
+  /** The connector behind a node type (`target.<id>` or `source.<id>`), or undefined. */
   forNodeType(type: string): Connector<never> | undefined {
     return this.byType.get(type);
   }

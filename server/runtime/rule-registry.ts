@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CompiledFlow, WebhookSourceDefinition } from '../../flows/flow.compiler.ts';
+import { pollVia, type CompiledFlow, type PollSourceDefinition, type WebhookSourceDefinition } from '../../flows/flow.compiler.ts';
 import { PatternIndex } from '../../flows/patterns/pattern-index.ts';
 import { prepareRule, type PreparedRule } from '../../flows/rule-runtime.ts';
 import type { Logger } from '../logging.ts';
@@ -22,6 +22,7 @@ export class RuleRegistry {
   private readonly rules = new Map<string, PreparedRule>();
   private readonly buses = new Map<string, BusRules>();
   private readonly sources = new Map<string, WebhookSourceDefinition>();
+  private readonly polls = new Map<string, PollSourceDefinition>();
   private inflight: Promise<void> | undefined;
   /** Deployed flows this process could not compile (flow id → reason). */
   private readonly broken = new Map<string, string>();
@@ -75,6 +76,7 @@ export class RuleRegistry {
       this.rules.delete(id);
     }
     for (const s of known.sourceIds) if (this.sources.get(s)?.flowId === flowId) this.sources.delete(s);
+    for (const [key, p] of this.polls) if (p.flowId === flowId) this.polls.delete(key);
     this.flows.delete(flowId);
   }
 
@@ -106,6 +108,7 @@ export class RuleRegistry {
         else b.unfiltered.add(rule.def.id);
       }
       for (const s of flow.webhookSources) this.sources.set(s.sourceId, s);
+      for (const p of flow.pollSources ?? []) this.polls.set(pollVia(p.flowId, p.nodeId), p);
       this.flows.set(flow.flowId, { version: flow.version, ruleIds: prepared.map((r) => r.def.id), sourceIds: flow.webhookSources.map((s) => s.sourceId) });
       this.log.info({ flowId: flow.flowId, version: flow.version, rules: prepared.length }, 'flow activated');
     }
@@ -130,7 +133,7 @@ export class RuleRegistry {
       const rule = this.rules.get(id);
       if (!rule) return;
       const origin = rule.def.origin;
-      if (origin.kind === 'webhook' ? via !== `webhook:${origin.sourceId}` : viaFlow === rule.def.flowId) return;
+      if (origin.kind === 'webhook' ? via !== `webhook:${origin.sourceId}` : origin.kind === 'poll' ? via !== pollVia(rule.def.flowId, origin.nodeId) : viaFlow === rule.def.flowId) return;
       out.push(rule);
     };
     for (const id of b.index.match(event)) consider(id);
@@ -140,6 +143,11 @@ export class RuleRegistry {
 
   rule(id: string): PreparedRule | undefined {
     return this.rules.get(id);
+  }
+
+  /** Every deployed poll source (schedule, http-poll). */
+  pollSources(): PollSourceDefinition[] {
+    return [...this.polls.values()];
   }
 
   /** Every deployed webhook source. */
