@@ -21,6 +21,7 @@ import { copySelection, parseFragment, type ClipboardFragment } from '../model/c
 import { flowFileName, toFlowFile } from '../model/flow-file.ts';
 import { indexProblems, toCanvas, toDocument, type CanvasFlow } from '../model/flow-model.ts';
 import { clearDraft, readDraft, writeDraft } from '../model/local-draft.ts';
+import { useFlowStream } from '../operate/use-flow-stream.ts';
 import type { NodeRunResult } from '../test-run/run-flow-test.ts';
 import { EditorPanels, type PanelTab } from './editor-panels.tsx';
 import { DeployDialog, type DeployPlan } from './deploy-dialog.tsx';
@@ -101,8 +102,17 @@ function FlowEditor({ view, onReload }: { view: FlowView; onReload: () => void }
   const [deployPlan, setDeployPlan] = useState<DeployPlan | undefined>();
   const [dialog, setDialog] = useState<'versions' | 'shortcuts' | 'conflict' | undefined>();
   const [panel, setPanel] = useState<PanelTab>('problems');
-  const [run, setRun] = useState<Readonly<Record<string, NodeRunResult>> | undefined>();
+  const [lastRun, setLastRun] = useState<{ nodes: Readonly<Record<string, NodeRunResult>>; event: Record<string, unknown> } | undefined>();
+  const run = lastRun?.nodes;
   const [sampleText, setSampleText] = useState('');
+  const live = useFlowStream(api, flowId);
+
+  // Someone (another tab, the CLI) deployed or undeployed this flow: show it.
+  useEffect(() => {
+    if (live.deployedVersion === undefined) return;
+    const deployed = live.deployedVersion ?? undefined;
+    setSaved((s) => (s.deployedVersion === deployed ? s : { ...s, deployedVersion: deployed }));
+  }, [live.deployedVersion]);
 
   const doc = useMemo(() => toDocument({ ...meta, id: flowId }, nodes, edges), [meta, nodes, edges, flowId]);
   const docText = useMemo(() => savedForm(doc), [doc]);
@@ -143,17 +153,18 @@ function FlowEditor({ view, onReload }: { view: FlowView; onReload: () => void }
   // ---- sample events for the language editors and the test run
   const sampleFor = useCallback(
     (nodeId: string | undefined): SampleInput => {
-      const input = nodeId ? run?.[nodeId]?.input : undefined;
+      const input = nodeId ? lastRun?.nodes[nodeId]?.input : undefined;
       if (input !== undefined) return { value: input, origin: "this node's input in the last test run" };
+      if (lastRun) return { value: lastRun.event, origin: "the last test run's event (it did not reach this node)" };
       try {
         const v = JSON.parse(sampleText) as unknown;
-        if (typeof v === 'object' && v !== null) return { value: v, origin: "the flow's sample event (Test run tab)" };
+        if (typeof v === 'object' && v !== null && 'specversion' in v) return { value: v, origin: "the flow's sample event (Test run tab)" };
       } catch {
         // No usable sample yet: fall back to an example.
       }
-      return { value: exampleEvent(doc), origin: 'an example event; paste a real one in the Test run tab' };
+      return { value: exampleEvent(doc), origin: 'an example event; run a test with a real one to use it here' };
     },
-    [run, sampleText, doc],
+    [lastRun, sampleText, doc],
   );
 
   // ---- save, deploy, undeploy
@@ -385,8 +396,9 @@ function FlowEditor({ view, onReload }: { view: FlowView; onReload: () => void }
           onJump={jumpTo}
           sampleText={sampleText}
           onSampleText={setSampleText}
-          onRun={setRun}
+          onRun={setLastRun}
           deployedVersion={saved.deployedVersion}
+          live={live}
         />
       </main>
       {deployPlan && <DeployDialog flowId={flowId} plan={deployPlan} onClose={() => setDeployPlan(undefined)} onDeployed={(r) => onDeployed(r, deployPlan.rollback)} />}

@@ -5,6 +5,7 @@ import { Dialog } from '../components/dialog.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { Spinner } from '../components/progress.tsx';
 import { TimeAgo } from '../components/time-ago.tsx';
+import { TableHead } from '../components/table-head.tsx';
 
 /** Saved versions, newest first: deploy one (rollback), or open one in the editor to continue from it. */
 export function VersionsDialog({ flowId, currentVersion, deployedVersion, onClose, onDeploy, onOpen }: {
@@ -32,17 +33,7 @@ export function VersionsDialog({ flowId, currentVersion, deployedVersion, onClos
       {!versions && error === undefined && <Spinner label="Loading versions…" />}
       {versions && (
         <table className="table versions-table" data-testid="versions-table">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Saved</th>
-              <th>Nodes</th>
-              <th />
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Version', 'Saved', 'Nodes', ' ', '']} />
           <tbody>
             {versions.map((v) => (
               <tr key={v.version} data-version={v.version}>

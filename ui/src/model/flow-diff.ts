@@ -23,6 +23,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Leaf-level differences between two JSON values; arrays compare as whole values. */
 export function diffValues(before: unknown, after: unknown, path = ''): ValueChange[] {
+  // An object that appears or goes is compared with an empty one, so the change names its fields.
+  if ((isObject(before) && after === undefined) || (before === undefined && isObject(after))) {
+    return diffValues(before ?? {}, after ?? {}, path);
+  }
   if (isObject(before) && isObject(after)) {
     const out: ValueChange[] = [];
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {

@@ -11,6 +11,7 @@ import { TimeAgo } from '../components/time-ago.tsx';
 import type { FlowDocument } from '../../../flows/flow-document.ts';
 import { flowFileName, parseFlowFile, toFlowFile } from '../model/flow-file.ts';
 import { readDraft } from '../model/local-draft.ts';
+import { TableHead } from '../components/table-head.tsx';
 
 interface Row extends FlowSummary {
   stats: FlowStats | undefined;
@@ -150,18 +151,7 @@ export function FlowsPage() {
       )}
       {rows && rows.length > 0 && (
         <table className="table flows-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Last event</th>
-              <th>Errors</th>
-              <th>Updated</th>
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Status', 'Last event', 'Errors', 'Updated', '']} />
           <tbody>
             {rows.map((row) => {
               const status = flowStatus(row, row.localDraft);
