@@ -33,6 +33,8 @@ export interface ApiDeps {
   log: Logger;
   metrics: Metrics;
   health: () => Promise<{ ok: boolean; body: unknown }>;
+  /** Routers mounted under /api/v1, after the token check (connections, …). */
+  apiRoutes?: express.Router[];
   /** Extra routers mounted before the 404 handler (the editor's assets). */
   extra?: express.Router[];
 }

@@ -147,6 +147,7 @@ export function createApi(deps: ApiDeps): express.Express {
   });
 
   api.use(createDeliveryRoutes(deps));
+  for (const r of deps.apiRoutes ?? []) api.use(r);
   api.use(createEditorRoutes(deps));
   api.use((req, res) => {
     res.status(404).json(errorBody('ERR_ROUTE_NOT_FOUND', `No endpoint ${req.method} /api/v1${req.path}`));

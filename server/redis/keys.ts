@@ -104,6 +104,18 @@ export class Keys {
   get adminTokenHash(): string {
     return `${this.prefix}:admin:token-sha256`;
   }
+  /** Hash: a poll source's state (cursor JSON, nextPollAt, lastPollAt, lastError, lastCount). */
+  pollState(flowId: string, nodeId: string): string {
+    return `${this.prefix}:poll:${flowId}:${nodeId}`;
+  }
+  /** String with expiry: the process running a poll source's poll right now. */
+  pollLock(flowId: string, nodeId: string): string {
+    return `${this.prefix}:poll:${flowId}:${nodeId}:lock`;
+  }
+  /** Hash: connection id → stored connection JSON (credentials sealed). */
+  get connections(): string {
+    return `${this.prefix}:connections`;
+  }
   /** Hash: worker id → heartbeat JSON. */
   get workers(): string {
     return `${this.prefix}:workers`;

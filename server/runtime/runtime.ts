@@ -27,7 +27,11 @@ import { DEFAULT_ROUTER_OPTIONS, Router } from '../router/router.ts';
 import { AdminTokenChecker, ensureAdminToken } from '../services/admin-token.ts';
 import { ensureBus } from '../services/bus.service.ts';
 import { DeadLetterService } from '../services/dead-letter.service.ts';
-import { FlowService } from '../services/flow.service.ts';
+import { FlowService, flowConnectionUsage } from '../services/flow.service.ts';
+import { ConnectionService } from '../connections/connection.service.ts';
+import { ConnectionStore } from '../connections/connection-store.ts';
+import { createConnectionRoutes } from '../api/connections.routes.ts';
+import { PollRunner } from '../sources/poll-runner.ts';
 import { DeadLetterStore } from '../store/dead-letter-store.ts';
 import { EventStore } from '../store/event-store.ts';
 import { FlowStore } from '../store/flow-store.ts';
@@ -162,6 +166,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   refreshTimer.unref();
   cleanup.unshift(async () => clearInterval(refreshTimer));
 
+  // Stored credentials: the API manages them, workers and poll sources open them.
+  const connectionService = new ConnectionService(ConnectionStore.forKeys(redis, keys), secretKeys, () => flowConnectionUsage(flowStore), log);
+
   // One delivery queue per target (isolation, pacing, breaker), ordered keys, target state.
   const deliveryQueues = new DeliveryQueues(redis, keys, connectors);
   const ordering = new OrderingStore(redis, keys);
@@ -180,6 +187,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       { connection: bullConnection, concurrency: config.deliveryConcurrency, lockDurationMs: config.jobLockMs, defaultRetention: defaultDeadLetterRetention },
     );
     await pool.start();
+    const polls = new PollRunner({ redis, keys, registry, connectors, events, openConnection: (id) => connectionService.open(id), http: httpClient, secretKeys, log, metrics });
+    polls.start();
+    cleanup.unshift(async () => polls.stop());
     const beat = () => redis.hset(keys.workers, workerId, JSON.stringify({ at: Date.now(), pid: process.pid, host: os.hostname() })).catch(() => undefined);
     void beat();
     const timer = setInterval(() => void beat(), WORKER_HEARTBEAT_MS);
@@ -231,7 +241,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let createdAdminToken: string | undefined;
   if (roles.api) {
     createdAdminToken = await ensureAdminToken(redis, keys, config.adminToken);
-    const flows = new FlowService(flowStore, connectors.catalog, redis, keys, log, secretKeys);
+    const flows = new FlowService(flowStore, connectors.catalog, redis, keys, log, secretKeys, connectionService);
+    const apiHttp = httpClient ?? createHttpClient({ allowPrivate: config.allowPrivateTargets, userAgent: 'flowbridge/0.1' });
+    const connectionRoutes = createConnectionRoutes(connectionService, apiHttp, async () => ({ connections: await connectionService.reseal(), flows: await flows.resealSecrets() }));
     const deadLetters = new DeadLetterService(deadLetterStore, deliveryQueues, ordering, registry, redis, keys, log, config.retentionSeconds, defaultDeadLetterRetention);
     const targets = new TargetService(deliveryQueues, targetStates, ordering, redis, keys, log);
     // A bulk redrive whose API process died is finished by another.
@@ -240,7 +252,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }, 15_000);
     resumeTimer.unref();
     cleanup.unshift(async () => clearInterval(resumeTimer));
-    const app = createApi({ redis, keys, flows, deadLetters, events, flowStore, deadLetterStore, registry, deliveryQueues, targets, retentionSeconds: config.retentionSeconds, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, extra: [...(options.extraRoutes ?? []), ...(options.uiDistDir === false ? [] : [createUiStatic(options.uiDistDir ?? DEFAULT_UI_DIST)])] });
+    const app = createApi({ redis, keys, flows, deadLetters, events, flowStore, deadLetterStore, registry, deliveryQueues, targets, retentionSeconds: config.retentionSeconds, connectors, tokens: new AdminTokenChecker(redis, keys), log, metrics, health, apiRoutes: [connectionRoutes], extra: [...(options.extraRoutes ?? []), ...(options.uiDistDir === false ? [] : [createUiStatic(options.uiDistDir ?? DEFAULT_UI_DIST)])] });
     const ingest = createIngestHandler({ events: ingestEvents, registry, redis, keys, log, metrics, secretKeys, maxRequestBytes: config.maxRequestBytes, maxEventBytes: config.maxEventBytes });
     const server = http.createServer((req, res) => {
       const q = req.url!.indexOf('?');

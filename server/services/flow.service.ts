@@ -9,6 +9,7 @@ import type { Keys } from '../redis/keys.ts';
 import { ensureBus } from './bus.service.ts';
 import { newFlowId, type FlowStore, type StoredFlow } from '../store/flow-store.ts';
 import type { SecretKeys } from '../secrets/config-secrets.ts';
+import type { ConnectionService } from '../connections/connection.service.ts';
 import { maskFlowSecrets, openFlowSecrets, sealFlowSecrets } from '../secrets/flow-secrets.ts';
 
 export interface FlowView extends StoredFlow {
@@ -39,6 +40,7 @@ export class FlowService {
     private readonly keys: Keys,
     private readonly log: Logger,
     private readonly secretKeys: SecretKeys,
+    private readonly connections?: ConnectionService,
   ) {}
 
   /** Problems of a stored (sealed) document, judged on its opened form. */
@@ -104,7 +106,7 @@ export class FlowService {
       if (!older) throw new FlowbridgeError('ERR_FLOW_VERSION_CONFLICT', `Flow "${id}" has no saved version ${version} (latest is ${stored.version})`);
       stored = older;
     }
-    const problems = this.problemsOf(id, stored.doc);
+    const problems = [...this.problemsOf(id, stored.doc), ...(await this.connectionProblems(stored.doc))];
     if (problems.length) {
       throw new FlowbridgeError('ERR_FLOW_INVALID', `The flow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]!.message}${problems.length > 1 ? ' …' : ''}`, problems);
     }
@@ -122,8 +124,61 @@ export class FlowService {
     this.log.info({ flowId: id }, 'flow undeployed');
   }
 
+  /** Nodes naming a connection that does not exist, or one of a kind their connector does not take. */
+  private async connectionProblems(doc: FlowDocument): Promise<Problem[]> {
+    if (!this.connections) return [];
+    const problems: Problem[] = [];
+    for (const [index, node] of doc.nodes.entries()) {
+      if (typeof node.connection !== 'string') continue;
+      const path = `nodes[${index}].connection`;
+      let kind: string;
+      try {
+        kind = (await this.connections.get(node.connection)).kind;
+      } catch {
+        problems.push({ code: 'ERR_FLOW_NODE_CONFIG', path, message: `${path}: no connection has the id "${node.connection}"` });
+        continue;
+      }
+      const accepted = this.catalog.get(node.type)?.connectionKinds ?? [];
+      if (!accepted.includes(kind)) problems.push({ code: 'ERR_FLOW_NODE_CONFIG', path, message: `${path}: connection "${node.connection}" is of kind ${kind}; a "${node.type}" node takes ${accepted.join(', ') || 'none'}` });
+    }
+    return problems;
+  }
+
+  /**
+   * Re-seals every flow's secrets (latest, saved versions and deployment) with the current
+   * key, opening them with any loaded key; after a key rotation. Returns the flows changed.
+   */
+  async resealSecrets(): Promise<number> {
+    let changed = 0;
+    for (const summary of await this.store.list()) {
+      const id = summary.id;
+      const reseal = (doc: FlowDocument) => sealFlowSecrets(openFlowSecrets(doc, id, this.secretKeys), id, this.catalog, this.secretKeys);
+      await this.store.rewrite(id, (f) => ({ ...f, doc: reseal(f.doc) }));
+      const deployed = await this.store.deployment(id);
+      if (deployed) {
+        const version = (await this.store.versions(id)).find((v) => v.version === deployed.version);
+        if (version) await this.store.setDeployment(id, compileFlow(version.doc, this.catalog, { flowId: id, version: version.version }, { validated: true }));
+      }
+      changed++;
+    }
+    this.log.info({ flows: changed }, 'flow secrets re-sealed with the current key');
+    return changed;
+  }
+
   /** Validation only: every problem, nothing stored (a document sent here carries its secrets in clear or masked). */
   validate(input: unknown): Problem[] {
     return validateFlow(input, this.catalog);
   }
+}
+
+/** Flow nodes that use each connection (for the connections API). */
+export async function flowConnectionUsage(store: FlowStore): Promise<{ connectionId: string; flowId: string; nodeId: string }[]> {
+  const out: { connectionId: string; flowId: string; nodeId: string }[] = [];
+  for (const summary of await store.list()) {
+    const flow = await store.get(summary.id);
+    for (const node of flow?.doc.nodes ?? []) {
+      if (typeof node.connection === 'string') out.push({ connectionId: node.connection, flowId: summary.id, nodeId: node.id });
+    }
+  }
+  return out;
 }

@@ -137,6 +137,16 @@ export class FlowStore {
     return rows.map((r) => JSON.parse(r) as StoredFlow).reverse();
   }
 
+  /** Rewrites the stored latest document and saved versions in place (same version numbers); for re-sealing secrets. */
+  async rewrite(id: string, map: (flow: StoredFlow) => StoredFlow): Promise<void> {
+    const current = await this.get(id);
+    if (current) await this.redis.hset(this.keys.flows, id, JSON.stringify(map(current)));
+    const rows = await this.redis.lrange(this.keys.flowVersions(id), 0, -1);
+    const multi = this.redis.multi();
+    rows.forEach((row, i) => multi.lset(this.keys.flowVersions(id), i, JSON.stringify(map(JSON.parse(row) as StoredFlow))));
+    await multi.exec();
+  }
+
   async remove(id: string): Promise<boolean> {
     await this.setDeployment(id, undefined);
     const removed = await this.redis.hdel(this.keys.flows, id);
