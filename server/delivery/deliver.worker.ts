@@ -222,6 +222,8 @@ export function startTargetWorker(targetId: string, processor: ReturnType<typeof
     autorun: true,
     // A job whose worker died mid-attempt is retried, not failed: nothing accepted is dropped.
     maxStalledCount: 1_000_000,
+    // After a Redis outage, fetch again within a second, not BullMQ's default 15 s.
+    runRetryDelay: 1000,
     lockDuration: options.lockDurationMs,
     stalledInterval: Math.max(1000, Math.floor(options.lockDurationMs / 2)),
     settings: {
