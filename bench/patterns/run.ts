@@ -25,6 +25,7 @@ const WRITE = !args.includes('--no-write');
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
+const loadAtStart = os.loadavg()[0] ?? 0;
 const lots = generateCityLots(EVENT_COUNT);
 const texts = lots.map((lot) => JSON.stringify(lot));
 const averageBytes = Math.round(texts.reduce((n, t) => n + Buffer.byteLength(t), 0) / texts.length);
@@ -209,7 +210,9 @@ if (WRITE) {
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu} (${os.cpus().length} cores, shared), Node ${process.version},`,
     `${fmt(EVENT_COUNT)} generated city-lot events of ${averageBytes} bytes on average (see \`citylots.ts\`),`,
-    `about ${SECONDS} s per measurement (best of three rounds), one thread.`,
+    `about ${SECONDS} s per measurement (best of three rounds), one thread; load average`,
+    `${loadAtStart.toFixed(1)} at the start and ${(os.loadavg()[0] ?? 0).toFixed(1)} at the end (other work shared the machine).`,
+    'The JSON.parse row is the yardstick: it shows how fast this machine was at the time.',
     '',
     'The data set mirrors event-ruler\'s citylots benchmark: GeoJSON features with `properties` and',
     'a polygon of `geometry.coordinates` (six decimals); `properties.PERMITS` (an array of objects)',
