@@ -2,12 +2,11 @@
 // playwright-core) against a real flowbridge serving the production build. They build on
 // one another, as a user's day does: build and deploy the flow, watch an event go through,
 // survive a failing target, and test-run a change before deploying it.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeTarget, type FakeTarget } from '../support/fake-target.ts';
-import { startTestFlowbridge, TEST_TOKEN, type TestFlowbridge } from '../support/flowbridge.ts';
-import { createShooter, launchBrowser, newEditorContext, signIn, watchPageErrors } from './support/browser.ts';
-import { ensureUiBuild } from './support/ui-build.ts';
+import type { FakeTarget } from '../support/fake-target.ts';
+import { TEST_TOKEN, type TestFlowbridge } from '../support/flowbridge.ts';
+import { createShooter, shootIfFailed, signIn, startEditorEnvironment, stopEditorEnvironment, type EditorEnvironment } from './support/browser.ts';
 
 const SOURCE_ID = 'erp-employees';
 const PATTERN = { type: ['erp.employee.changed'], data: { employee: { employmentStatus: ['ACTIVE'], personnelNumber: [{ prefix: 'E-' }] } } };
@@ -17,34 +16,19 @@ function employee(personnelNumber: string, status = 'ACTIVE') {
   return { event: 'erp.employee.changed', employee: { personnelNumber, givenName: 'Anna', familyName: 'Jones', email: 'Anna.Jones@Example.com', employmentStatus: status } };
 }
 
+let env: EditorEnvironment | undefined;
 let fb: TestFlowbridge;
 let target: FakeTarget;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
 let flowId: string;
 
 beforeAll(async () => {
-  await ensureUiBuild();
-  [fb, target, browser] = await Promise.all([startTestFlowbridge(), startFakeTarget(), launchBrowser()]);
-  context = await newEditorContext(browser, fb.url);
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  pageErrors = watchPageErrors(page);
+  env = await startEditorEnvironment();
+  ({ fb, target, page, pageErrors } = env);
 }, 180_000);
-
-afterEach(async (ctx) => {
-  // A failed scenario leaves a picture of where it stopped.
-  if (ctx.task.result?.state === 'fail') await createShooter('failures')(page, ctx.task.name.slice(0, 60).replace(/[^\w]+/g, '-'));
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await target?.close();
-  await fb?.stop();
-});
+afterEach((ctx) => shootIfFailed(page, ctx));
+afterAll(() => stopEditorEnvironment(env));
 
 /** Drags a palette entry onto the canvas at a point of the canvas. */
 async function dropNode(paletteKey: string, x: number, y: number): Promise<void> {

@@ -3,7 +3,6 @@
 // runs per event, and nothing runs for flows nobody watches.
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../redis/keys.ts';
-import { countDeadLettersByFlow } from './flow-stats.ts';
 import { listFlowEvents, type FlowEventItem } from './flow-events.ts';
 
 export type FlowStreamMessage =
@@ -40,10 +39,6 @@ function versionOf(json: string | null): number | null {
 
 export class FlowWatcher {
   private readonly watches = new Map<string, Watch>();
-  // Dead letters are counted for all flows at once, and only when the index changed.
-  private deadLetterFingerprint = '';
-  private deadLetterCounts = new Map<string, number>();
-  private counting: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -85,28 +80,19 @@ export class FlowWatcher {
     this.watches.clear();
   }
 
-  private async refreshDeadLetterCounts(): Promise<void> {
-    const [card, newest] = await Promise.all([this.redis.zcard(this.keys.deadLetterIndex), this.redis.zrevrange(this.keys.deadLetterIndex, 0, 0)]);
-    const fingerprint = `${card}:${newest[0] ?? ''}`;
-    if (fingerprint === this.deadLetterFingerprint) return;
-    this.deadLetterCounts = await countDeadLettersByFlow(this.redis, this.keys);
-    this.deadLetterFingerprint = fingerprint;
-  }
-
   /** Reads the flow's state once and tells its listeners what changed. */
   async poll(flowId: string, watch: Watch): Promise<void> {
     if (watch.polling) return;
     watch.polling = true;
     try {
-      this.counting ??= this.refreshDeadLetterCounts().finally(() => (this.counting = undefined));
-      const [items, stored, deployed] = await Promise.all([
+      const [items, stored, deployed, deadLetters] = await Promise.all([
         listFlowEvents(this.redis, this.keys, flowId, this.options.eventsLimit),
         this.redis.hget(this.keys.flows, flowId),
         this.redis.hget(this.keys.deployed, flowId),
-        this.counting,
+        this.redis.zcard(this.keys.deadLetterIndexBy('flow', flowId)),
       ]);
       this.emit(watch, { type: 'events', items });
-      this.emit(watch, { type: 'stats', deadLetters: this.deadLetterCounts.get(flowId) ?? 0, version: versionOf(stored), deployedVersion: versionOf(deployed) });
+      this.emit(watch, { type: 'stats', deadLetters, version: versionOf(stored), deployedVersion: versionOf(deployed) });
     } catch (err) {
       // A failed poll (Redis away) is tried again on the next tick; listeners keep their last state.
       this.options.onError?.(err);

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startFakeTarget, type FakeTarget } from '../../support/fake-target.ts';
+import { startTestFlowbridge, type TestFlowbridge } from '../../support/flowbridge.ts';
+import { ensureUiBuild } from './ui-build.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const ARTIFACTS = path.join(root, 'test-artifacts', 'ui');
@@ -45,4 +48,36 @@ export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Flows', exact: true }).waitFor();
+}
+
+export interface EditorEnvironment {
+  fb: TestFlowbridge;
+  target: FakeTarget;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors of the page so far. */
+  pageErrors: string[];
+}
+
+/** What a browser test file needs: the production build, a flowbridge, a fake target, one browser with one page. */
+export async function startEditorEnvironment(): Promise<EditorEnvironment> {
+  await ensureUiBuild();
+  const [fb, target, browser] = await Promise.all([startTestFlowbridge(), startFakeTarget(), launchBrowser()]);
+  const context = await newEditorContext(browser, fb.url);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return { fb, target, browser, context, page, pageErrors: watchPageErrors(page) };
+}
+
+export async function stopEditorEnvironment(env: EditorEnvironment | undefined): Promise<void> {
+  await env?.context.close();
+  await env?.browser.close();
+  await env?.target.close();
+  await env?.fb.stop();
+}
+
+/** For afterEach: a failed test leaves a picture of where it stopped. */
+export async function shootIfFailed(page: Page | undefined, ctx: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+  if (page && ctx.task.result?.state === 'fail') await createShooter('failures')(page, ctx.task.name.slice(0, 60).replace(/[^\w]+/g, '-'));
 }

@@ -20,7 +20,8 @@ export interface ApiClient {
   get<T>(path: string, signal?: AbortSignal): Promise<T>;
   post<T>(path: string, body?: unknown, signal?: AbortSignal): Promise<T>;
   put<T>(path: string, body: unknown): Promise<T>;
-  del(path: string): Promise<void>;
+  /** DELETE; resolves with the answer's JSON when there is one (204: undefined). */
+  del<T = void>(path: string): Promise<T>;
   /** Reads a server-sent-event stream until `signal` aborts; resolves when the stream ends. */
   stream(path: string, onMessage: (event: string, data: unknown) => void, signal: AbortSignal): Promise<void>;
 }
@@ -94,8 +95,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async put<T>(path: string, body: unknown) {
       return await json<T>(await call('PUT', path, body));
     },
-    async del(path: string) {
-      await call('DELETE', path);
+    async del<T = void>(path: string) {
+      return await json<T>(await call('DELETE', path));
     },
     async stream(path, onMessage, signal) {
       const res = await call('GET', path, undefined, signal, 'text/event-stream');

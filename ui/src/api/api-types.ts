@@ -54,6 +54,8 @@ export interface NodeKindInfo {
   title: string;
   description: string;
   configSchema: object;
+  connectionKinds?: string[];
+  connectionRequired?: boolean;
 }
 
 export interface ConnectorsResponse {
@@ -185,6 +187,37 @@ export interface CaptureState {
 export interface TargetRequestPreview {
   request: { method: string; url: string; headers: Record<string, string>; body: string | null } | null;
   note?: string;
+}
+
+export interface ConnectionView {
+  id: string;
+  name: string;
+  description?: string;
+  kind: string;
+  /** The connection with its secrets replaced by a mask. */
+  masked: Record<string, unknown>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  health?: { status: 'ok' | 'unhealthy'; message: string; at: string };
+  usedBy: { flowId: string; nodeId: string }[];
+}
+
+export interface ConnectionsResponse {
+  items: ConnectionView[];
+  kinds: { kind: string; schema: object }[];
+}
+
+export interface BulkRedrive {
+  id: string;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  redriven: number;
+  failed: number;
+  skipped: number;
+  errors: { deadLetterId: string; code: string; message: string }[];
+  startedAt: string;
+  finishedAt?: string;
 }
 
 /** One message of a flow's live stream. */

@@ -5,6 +5,7 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { Notices } from '../components/notices.tsx';
 import { Spinner } from '../components/progress.tsx';
 import { buildEditorCatalog, type EditorCatalog } from '../model/node-catalog.ts';
+import { ConnectionsPage } from '../pages/connections-page.tsx';
 import { DeadLettersPage } from '../pages/dead-letters-page.tsx';
 import { FlowEditorPage } from '../flow-editor/flow-editor-page.tsx';
 import { FlowsPage } from '../pages/flows-page.tsx';
@@ -99,6 +100,9 @@ export function App() {
             <NavLink to="/dead-letters" active={route.page === 'dead-letters'}>
               Dead letters
             </NavLink>
+            <NavLink to="/connections" active={route.page === 'connections'}>
+              Connections
+            </NavLink>
           </nav>
           <button type="button" className="ghost" onClick={() => signOut()}>
             Sign out
@@ -108,6 +112,7 @@ export function App() {
           {route.page === 'flows' && <FlowsPage />}
           {route.page === 'flow' && <FlowEditorPage key={route.id} flowId={route.id} />}
           {route.page === 'dead-letters' && <DeadLettersPage flowId={route.flowId} />}
+          {route.page === 'connections' && <ConnectionsPage />}
           {route.page === 'not-found' && (
             <main className="empty-state">
               <h1>Nothing here</h1>

@@ -2,13 +2,14 @@
 // are real URLs: bookmarkable, and the back button works.
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'flows' } | { page: 'flow'; id: string } | { page: 'dead-letters'; flowId?: string } | { page: 'not-found'; path: string };
+export type Route = { page: 'flows' } | { page: 'flow'; id: string } | { page: 'dead-letters'; flowId?: string } | { page: 'connections' } | { page: 'not-found'; path: string };
 
 export function parseRoute(pathname: string, search = ''): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/' || path === '/flows') return { page: 'flows' };
   const flow = /^\/flows\/([^/]+)$/.exec(path);
   if (flow) return { page: 'flow', id: decodeURIComponent(flow[1]!) };
+  if (path === '/connections') return { page: 'connections' };
   if (path === '/dead-letters') {
     const flowId = new URLSearchParams(search).get('flowId') ?? undefined;
     return flowId ? { page: 'dead-letters', flowId } : { page: 'dead-letters' };

@@ -5,6 +5,7 @@ import { describeError } from '../api/api-client.ts';
 import type { DeployResult } from '../api/api-types.ts';
 import { useApp } from '../app/app-context.tsx';
 import { Dialog } from '../components/dialog.tsx';
+import { JsonView } from '../components/json-view.tsx';
 import { Spinner } from '../components/progress.tsx';
 import { diffFlows, type DiffEntry } from '../model/flow-diff.ts';
 import { problemText } from '../model/flow-model.ts';
@@ -18,10 +19,16 @@ export interface DeployPlan {
   rollback: boolean;
 }
 
-function show(v: unknown): string {
+const SHOWN = 80;
+
+function full(v: unknown): string {
   if (v === undefined) return '(not set)';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 79)}…` : s;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function show(v: unknown): string {
+  const s = full(v);
+  return s.length > SHOWN ? `${s.slice(0, SHOWN - 1)}…` : s;
 }
 
 export function DiffList({ entries }: { entries: readonly DiffEntry[] }) {
@@ -36,6 +43,13 @@ export function DiffList({ entries }: { entries: readonly DiffEntry[] }) {
               {e.changes.map((c, j) => (
                 <li key={j}>
                   <code>{c.path}</code>: <del>{show(c.before)}</del> → <ins>{show(c.after)}</ins>
+                  {(full(c.before).length > SHOWN || full(c.after).length > SHOWN) && (
+                    <details>
+                      <summary className="small">In full</summary>
+                      <JsonView value={c.before === undefined ? '(not set)' : c.before} label={`${c.path} before`} maxHeight={160} />
+                      <JsonView value={c.after === undefined ? '(not set)' : c.after} label={`${c.path} after`} maxHeight={160} />
+                    </details>
+                  )}
                 </li>
               ))}
             </ul>

@@ -3,6 +3,7 @@ import type { Problem } from '../../../flows/error-codes.ts';
 import { DELIVERY_POLICY_SCHEMA, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../../../flows/flow-document.ts';
 import type { NodeKind } from '../../../flows/node-kinds.ts';
 import { JsonView } from '../components/json-view.tsx';
+import { ConnectionPicker } from '../connections/connection-picker.tsx';
 import type { FieldErrors } from '../forms/schema-form.tsx';
 import { SchemaForm } from '../forms/schema-form.tsx';
 import type { JsonSchema } from '../forms/json-schema.ts';
@@ -79,7 +80,9 @@ function NodeInspector({ node, problemsOf, kindOf, sampleFor, run, onUpdateNode,
   const { index, problems } = problemsOf(node.id);
   const config = useMemo(() => fieldErrors(problems, index, 'config'), [problems, index]);
   const delivery = useMemo(() => fieldErrors(config.rest, index, 'delivery'), [config.rest, index]);
-  const other = delivery.rest;
+  const connectionPath = `nodes[${index}].connection`;
+  const connectionErrors = delivery.rest.filter((p) => p.path === connectionPath).map(problemText);
+  const other = delivery.rest.filter((p) => p.path !== connectionPath);
   const [idText, setIdText] = useState(node.id);
   const [idError, setIdError] = useState<string | undefined>();
   const result = run?.[node.id];
@@ -138,6 +141,16 @@ function NodeInspector({ node, problemsOf, kindOf, sampleFor, run, onUpdateNode,
         ) : (
           <SchemaForm schema={kind.configSchema as JsonSchema} value={node.data.config} errors={config.fields} onChange={(v) => update({ config: (v ?? {}) as Record<string, unknown> })} />
         )}
+        {kind?.connectionKinds?.length ? (
+          <ConnectionPicker
+            value={node.data.connection}
+            allowedKinds={kind.connectionKinds}
+            required={Boolean(kind.connectionRequired)}
+            errors={connectionErrors}
+            disabled={readOnly}
+            onChange={(connection) => update({ connection })}
+          />
+        ) : null}
         {kind?.role === 'target' && (
           <details className="delivery-policy" open={delivery.fields.size > 0 || undefined}>
             <summary>Delivery policy {node.data.delivery && Object.keys(node.data.delivery).length ? '(overridden)' : '(flow defaults)'}</summary>

@@ -11,6 +11,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   name?: string;
   config: Record<string, unknown>;
   delivery?: Partial<DeliveryPolicy>;
+  /** Connector nodes: the stored connection whose credentials they use. */
+  connection?: string;
 }
 
 export type CanvasNode = Node<FlowNodeData, 'flowNode'>;
@@ -41,6 +43,7 @@ export function toCanvasNode(node: FlowNode, fallbackIndex: number): CanvasNode 
   const data: FlowNodeData = { type: node.type, config: node.config ?? {} };
   if (node.name !== undefined) data.name = node.name;
   if (node.delivery !== undefined) data.delivery = node.delivery;
+  if (node.connection !== undefined) data.connection = node.connection;
   return {
     id: node.id,
     type: NODE_TYPE,
@@ -66,13 +69,14 @@ export function toCanvas(doc: FlowDocument): CanvasFlow {
 
 /** A canvas node as a FlowNode (positions rounded: sub-pixel drags are not changes worth a diff). */
 export function toFlowNode(node: CanvasNode): FlowNode {
-  const { type, name, config, delivery } = node.data;
+  const { type, name, config, delivery, connection } = node.data;
   return {
     id: node.id,
     type,
     ...(name !== undefined && name !== '' ? { name } : {}),
     position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
     config,
+    ...(connection ? { connection } : {}),
     ...(delivery !== undefined && Object.keys(delivery).length ? { delivery } : {}),
   };
 }

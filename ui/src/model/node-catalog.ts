@@ -50,9 +50,14 @@ export function buildEditorCatalog(res: ConnectorsResponse): EditorCatalog {
   const builtinTypes = new Set(BUILTIN_NODE_KINDS.map((k) => k.type));
   // Built-in kinds come from flows/ itself (they carry pattern and transform checks); the
   // server's others (targets) are taken as described.
+  const connectorOf = (type: string) => res.items.find((c) => c.nodeType === type || c.id === type.slice(type.indexOf('.') + 1));
   const extra: NodeKind[] = res.nodeKinds
     .filter((k) => !builtinTypes.has(k.type))
-    .map((k) => ({ type: k.type, role: k.role, title: k.title, description: k.description, configSchema: k.configSchema }));
+    .map((k) => {
+      // Which connections a node may name: from the kind when the server says, else from its connector.
+      const connectionKinds = k.connectionKinds ?? connectorOf(k.type)?.connectionKinds ?? [];
+      return { type: k.type, role: k.role, title: k.title, description: k.description, configSchema: k.configSchema, connectionKinds, connectionRequired: k.connectionRequired };
+    });
   const catalog = buildNodeCatalog(extra);
   const palette: PaletteItem[] = [];
   for (const kind of catalog.values()) {
@@ -62,7 +67,7 @@ export function buildEditorCatalog(res: ConnectorsResponse): EditorCatalog {
       }
       continue;
     }
-    const connector = res.items.find((c) => c.nodeType === kind.type);
+    const connector = connectorOf(kind.type);
     palette.push({
       key: kind.type,
       type: kind.type,

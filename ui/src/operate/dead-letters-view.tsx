@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { describeError } from '../api/api-client.ts';
-import type { DeadLetter, DeadLetterPage, FlowSummary } from '../api/api-types.ts';
+import type { BulkRedrive, DeadLetter, DeadLetterPage, FlowSummary } from '../api/api-types.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { useApp } from '../app/app-context.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { JsonView } from '../components/json-view.tsx';
@@ -14,11 +15,11 @@ const REASONS: [string, string][] = [
   ['permanent-failure', 'Permanent failure'],
   ['transform-error', 'Transform failed'],
   ['event-too-old', 'Event too old'],
+  ['target-disabled', 'Target gone (410)'],
 ];
 const reasonLabel = (r: string) => REASONS.find(([k]) => k === r)?.[1] ?? r;
 
-/** How many redrives run at once: progress stays visible and the server is not flooded. */
-const REDRIVE_CONCURRENCY = 4;
+const PROGRESS_POLL_MS = 500;
 
 export interface DeadLettersViewProps {
   /** Fixed to one flow (in the editor), or chosen by the user (the dead letters page). */
@@ -37,18 +38,18 @@ export function DeadLettersView({ flowId: fixedFlow, allowFlowFilter, refreshKey
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState<DeadLetter | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
-  const [progress, setProgress] = useState<{ done: number; total: number; failed: string[] } | undefined>();
+  const [progress, setProgress] = useState<BulkRedrive | undefined>();
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const [flows, setFlows] = useState<FlowSummary[]>([]);
 
+  const filter = useMemo(() => ({ ...(flowId ? { flowId } : {}), ...(reason ? { reason } : {}) }), [flowId, reason]);
   const query = useCallback(
     (cursor?: string, limit = 50) => {
-      const q = new URLSearchParams({ limit: String(limit) });
-      if (flowId) q.set('flowId', flowId);
-      if (reason) q.set('reason', reason);
+      const q = new URLSearchParams({ limit: String(limit), ...filter });
       if (cursor) q.set('cursor', cursor);
       return api.get<DeadLetterPage>(`/dead-letters?${q.toString()}`);
     },
-    [api, flowId, reason],
+    [api, filter],
   );
 
   const load = useCallback(() => {
@@ -90,34 +91,33 @@ export function DeadLettersView({ flowId: fixedFlow, allowFlowFilter, refreshKey
     }
   };
 
+  // The server redrives in bulk (and keeps going if this page closes); the page shows its progress.
   const redriveAll = async () => {
     setBusy('all');
     try {
-      // Every matching id first (pages of 500), then redrive them a few at a time.
-      const ids: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const p = await query(cursor, 500);
-        ids.push(...p.items.map((d) => d.id));
-        cursor = p.nextCursor;
-      } while (cursor);
-      const state = { done: 0, total: ids.length, failed: [] as string[] };
-      setProgress({ ...state });
-      let next = 0;
-      const worker = async () => {
-        while (next < ids.length) {
-          const id = ids[next++]!;
-          try {
-            await api.post(`/dead-letters/${encodeURIComponent(id)}/redrive`);
-          } catch (err) {
-            state.failed.push(`${id}: ${describeError(err)}`);
-          }
-          state.done++;
-          setProgress({ ...state, failed: [...state.failed] });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(REDRIVE_CONCURRENCY, ids.length) }, worker));
-      notify(state.failed.length ? 'error' : 'success', `Redrove ${state.total - state.failed.length} of ${state.total} dead letters${state.failed.length ? `; ${state.failed.length} could not be redriven` : ''}.`);
+      let bulk = await api.post<BulkRedrive>('/dead-letters/redrives', { filter });
+      setProgress(bulk);
+      while (bulk.status === 'running') {
+        await new Promise((r) => setTimeout(r, PROGRESS_POLL_MS));
+        bulk = await api.get<BulkRedrive>(`/dead-letters/redrives/${encodeURIComponent(bulk.id)}`);
+        setProgress(bulk);
+      }
+      const skipped = bulk.skipped ? `, ${bulk.skipped} were already gone` : '';
+      notify(bulk.failed || bulk.status === 'failed' ? 'error' : 'success', `Redrove ${bulk.redriven} of ${bulk.total} dead letters${bulk.failed ? `; ${bulk.failed} could not be redriven` : ''}${skipped}.`);
+      load();
+    } catch (err) {
+      notify('error', `Redrive stopped: ${describeError(err)}`);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const deleteAll = async () => {
+    setBusy('delete-all');
+    try {
+      const q = new URLSearchParams(Object.keys(filter).length ? filter : { all: 'true' });
+      const r = await api.del<{ deleted?: number } | undefined>(`/dead-letters?${q.toString()}`);
+      notify('success', `Deleted ${r?.deleted ?? 'the'} dead letter${r?.deleted === 1 ? '' : 's'} that matched.`);
       load();
     } catch (err) {
       notify('error', describeError(err));
@@ -157,20 +157,30 @@ export function DeadLettersView({ flowId: fixedFlow, allowFlowFilter, refreshKey
           Refresh
         </button>
         <button type="button" onClick={() => void redriveAll()} disabled={Boolean(busy) || !page?.items.length}>
-          {busy === 'all' ? <Spinner label="Redriving…" /> : 'Redrive all that match'}
+          {busy === 'all' ? <Spinner label="Redriving…" /> : `Redrive all that match${page?.total !== undefined && !Object.keys(filter).length ? ` (${page.total})` : ''}`}
+        </button>
+        <button type="button" className="ghost danger" onClick={() => setConfirmDelete(true)} disabled={Boolean(busy) || !page?.items.length}>
+          {busy === 'delete-all' ? <Spinner label="Deleting…" /> : 'Delete all that match'}
         </button>
       </div>
-      {progress && (busy === 'all' || progress.failed.length > 0) && (
-        <div className="stack">
-          <ProgressBar done={progress.done} total={progress.total} label="Redriving" />
-          {progress.failed.length > 0 && (
+      {progress && (busy === 'all' || progress.errors.length > 0) && (
+        <div className="stack" data-testid="redrive-progress">
+          <ProgressBar done={progress.redriven + progress.failed + progress.skipped} total={progress.total} label="Redriving" />
+          {progress.errors.length > 0 && (
             <ul className="field-errors">
-              {progress.failed.slice(0, 5).map((f) => (
-                <li key={f}>{f}</li>
+              {progress.errors.slice(0, 5).map((f) => (
+                <li key={f.deadLetterId}>
+                  {f.deadLetterId}: {f.message}
+                </li>
               ))}
             </ul>
           )}
         </div>
+      )}
+      {confirmDelete && (
+        <ConfirmDialog title="Delete the dead letters that match?" confirmLabel="Delete them" onClose={() => setConfirmDelete(false)} onConfirm={() => void deleteAll()}>
+          <p>{Object.keys(filter).length ? 'Every dead letter matching the filter is deleted for good; the events stay in the bus archive.' : 'No filter is set: every dead letter is deleted for good; the events stay in the bus archive.'}</p>
+        </ConfirmDialog>
       )}
       {error !== undefined && <ErrorBox error={error} onRetry={load} />}
       {!page && error === undefined && <Spinner label="Loading dead letters…" />}

@@ -3,6 +3,7 @@ import { ApiError, describeError } from '../api/api-client.ts';
 import type { FlowStats, FlowSummary, FlowView } from '../api/api-types.ts';
 import { useApp } from '../app/app-context.tsx';
 import { flowPath, navigate } from '../app/route.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { Dialog } from '../components/dialog.tsx';
 import { downloadJson } from '../components/download.ts';
 import { ErrorBox } from '../components/error-box.tsx';
@@ -213,38 +214,25 @@ export function FlowsPage() {
       )}
       {creating && <NewFlowDialog busy={busy === 'new'} onClose={() => setCreating(false)} onCreate={(name) => void create({ name, nodes: [], edges: [] }, 'new')} />}
       {deleting && (
-        <Dialog
+        <ConfirmDialog
           title={`Delete "${deleting.name}"?`}
+          confirmLabel="Delete flow"
           onClose={() => setDeleting(undefined)}
-          footer={
-            <>
-              <button type="button" onClick={() => setDeleting(undefined)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger primary"
-                onClick={() => {
-                  const row = deleting;
-                  setDeleting(undefined);
-                  api
-                    .del(`/flows/${encodeURIComponent(row.id)}`)
-                    .then(() => {
-                      notify('success', `Deleted "${row.name}".`);
-                      return load();
-                    })
-                    .catch((err: unknown) => notify('error', describeError(err)));
-                }}
-              >
-                Delete flow
-              </button>
-            </>
-          }
+          onConfirm={() => {
+            const row = deleting;
+            api
+              .del(`/flows/${encodeURIComponent(row.id)}`)
+              .then(() => {
+                notify('success', `Deleted "${row.name}".`);
+                return load();
+              })
+              .catch((err: unknown) => notify('error', describeError(err)));
+          }}
         >
           <p>
             The flow, all its saved versions{deleting.deployedVersion !== undefined ? ' and its deployment (its webhook stops accepting events)' : ''} are removed. Its events stay in the bus archive.
           </p>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </main>
   );
