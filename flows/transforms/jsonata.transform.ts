@@ -3,9 +3,15 @@
 // options on every evaluation step (the same "timebox" its own test-suite builds from the
 // evaluate entry/exit hooks); the state lives in each evaluation's own frame, so concurrent
 // renders of one compiled expression do not share a clock or a depth counter.
+//
+// Expressions in the common subset of jsonata-fast.ts skip the library's interpreter: they
+// run as synchronous closures with the library's exact results, and hand anything doubtful
+// (an error the library raises, a number that is not finite) back to the library, so the
+// rendered output and every error stay those of the library.
 
 import jsonata from 'jsonata';
 import type { Problem } from '../error-codes.ts';
+import { FallBack, planFastJsonata, type FastJsonata } from './jsonata-fast.ts';
 import { findRegexHazard } from './regex-safety.ts';
 import { describeContext } from './transform-context.ts';
 import { checkSourceSize, createProblem, createRenderError, createTimeoutError } from './transform-errors.ts';
@@ -15,7 +21,21 @@ import type { TransformRenderer } from './transform-renderer.ts';
 
 // Longest sequence an evaluation may build (ranges, appends). Events are bounded in size,
 // so a legitimate expression stays far below; `[1..1e7]` would not.
-const MAX_SEQUENCE_LENGTH = 1_000_000;
+export const MAX_SEQUENCE_LENGTH = 1_000_000;
+
+/** How a JSONata transform is compiled; the default uses the fast path where it applies. */
+export interface JsonataCompileOptions {
+  /** false: always evaluate with the library (for comparisons and benchmarks). */
+  fastPath?: boolean;
+}
+
+// The renderers that evaluate on the fast path, so tests and tools can ask.
+const fastRenderers = new WeakSet<TransformRenderer>();
+
+/** Whether a renderer from compileJsonataTransform evaluates its expression on the fast path. */
+export function isFastPath(renderer: TransformRenderer): boolean {
+  return fastRenderers.has(renderer);
+}
 
 interface JsonataFailure {
   code?: unknown;
@@ -82,7 +102,12 @@ function classifyEvaluationError(err: unknown, limits: TransformLimits): Error {
  * Parses `expression` once (syntax errors and unsafe regular expressions become problems at
  * "expression") and renders its value over the input; `$flowbridge` holds the context.
  */
-export function compileJsonataTransform(expression: string, limits: TransformLimits, problems: Problem[]): TransformRenderer | undefined {
+export function compileJsonataTransform(
+  expression: string,
+  limits: TransformLimits,
+  problems: Problem[],
+  options: JsonataCompileOptions = {},
+): TransformRenderer | undefined {
   if (expression.trim() === '') {
     problems.push(createProblem('ERR_TRANSFORM_INVALID', 'expression', 'is empty'));
     return undefined;
@@ -107,16 +132,35 @@ export function compileJsonataTransform(expression: string, limits: TransformLim
   }
   if (problems.length > before) return undefined;
 
-  return {
+  const evaluateWithLibrary = async (input: unknown, bindings: Record<string, unknown>): Promise<unknown> => {
+    try {
+      return await compiled.evaluate(input, bindings);
+    } catch (err) {
+      throw classifyEvaluationError(err, limits);
+    }
+  };
+
+  const plan = options.fastPath === false ? undefined : planFastJsonata(compiled.ast(), { maxDepth: limits.maxDepth, maxSequence: MAX_SEQUENCE_LENGTH });
+  if (!plan?.fast) {
+    return {
+      output: 'json',
+      async render(input, ctx) {
+        return toJsonOutput(await evaluateWithLibrary(input, { flowbridge: describeContext(ctx) }), limits.maxOutputBytes);
+      },
+    };
+  }
+
+  const fast: FastJsonata = plan.evaluator;
+  const renderer: TransformRenderer = {
     output: 'json',
     async render(input, ctx) {
-      let result: unknown;
-      try {
-        result = await compiled.evaluate(input, { flowbridge: describeContext(ctx) });
-      } catch (err) {
-        throw classifyEvaluationError(err, limits);
-      }
+      const bindings = { flowbridge: describeContext(ctx) };
+      let result = fast.evaluate(input, bindings);
+      // The fast path declined this event: the library evaluates it and has the last word.
+      if (result instanceof FallBack) result = await evaluateWithLibrary(input, bindings);
       return toJsonOutput(result, limits.maxOutputBytes);
     },
   };
+  fastRenderers.add(renderer);
+  return renderer;
 }
