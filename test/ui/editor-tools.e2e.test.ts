@@ -150,6 +150,50 @@ describe('the editor\'s tools', () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
+  it('creates a connection whose secret is never shown again, lets a target name it, and shows which flows use it', async () => {
+    const shot = createShooter('9-connections');
+    const SECRET = 'attendance-token-7f3a';
+    await page.goto('/connections');
+    await page.getByRole('button', { name: 'New connection' }).click();
+    const form = page.getByTestId('connection-form');
+    await form.getByLabel('Name', { exact: true }).fill('Attendance API');
+    await form.getByLabel('Kind').selectOption('bearer');
+    const token = form.getByLabel(/^Token/);
+    expect(await token.getAttribute('type')).toBe('password');
+    await token.fill(SECRET);
+    await form.getByRole('button', { name: 'Create connection' }).click();
+    const row = page.locator('tr[data-connection-id]').filter({ hasText: 'Attendance API' });
+    await expect.poll(() => row.count()).toBe(1);
+    const connectionId = (await row.getAttribute('data-connection-id'))!;
+
+    // Editing shows the server's mask, never the secret.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    expect(await page.getByTestId('connection-form').getByLabel(/^Token/).inputValue()).not.toBe(SECRET);
+    expect(await page.content()).not.toContain(SECRET);
+    await page.keyboard.press('Escape');
+
+    await fb.api('POST', '/flows', exampleFlow('with-connection'));
+    await fb.api('POST', '/flows/with-connection/deploy');
+    await openFlow('with-connection');
+    await page.locator('[data-node-id="attendance-api"]').click();
+    await page.getByLabel(/^Connection/).selectOption(connectionId);
+    await page.getByRole('button', { name: 'Deploy…' }).click();
+    await expect.poll(() => page.getByTestId('deploy-diff').textContent()).toContain(connectionId);
+    await page.getByTestId('confirm-deploy').click();
+    await expect.poll(() => page.getByTestId('flow-status').textContent()).toBe('Deployed v2');
+    const deployed = await fb.api('GET', '/flows/with-connection');
+    expect(deployed.json.deployedVersion).toBe(2);
+    expect(deployed.json.doc.nodes.find((n: { id: string }) => n.id === 'attendance-api').connection).toBe(connectionId);
+
+    await page.goto('/connections');
+    await expect.poll(() => page.locator(`tr[data-connection-id="${connectionId}"]`).textContent()).toContain('with-connection');
+    await page.locator(`tr[data-connection-id="${connectionId}"]`).getByRole('button', { name: 'Test' }).click();
+    await expect.poll(() => page.locator('.notice').last().textContent()).toContain('Attendance API:');
+    expect(await page.content()).not.toContain(SECRET);
+    await shot(page, 'connections');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
   it('shows API errors as readable messages and asks for the token again when it is refused', async () => {
     await page.goto('/flows/no-such-flow');
     await expect.poll(() => page.locator('.error-box').textContent()).toContain('No flow has the id "no-such-flow"');
