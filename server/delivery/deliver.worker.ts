@@ -1,11 +1,11 @@
-import { UnrecoverableError, Worker, type Job, type MinimalJob } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeliveryError } from '../../connectors/spi/failure.ts';
 import type { HttpClient } from '../../connectors/spi/http-client.ts';
 import type { ErrorCode } from '../../flows/error-codes.ts';
 import type { Logger } from '../logging.ts';
 import type { Metrics } from '../metrics.ts';
-import { deliveryQueueName, type Keys } from '../redis/keys.ts';
+import { ROUTER_GROUP, deliveryQueueName, type Keys } from '../redis/keys.ts';
 import type { ConnectorRegistry } from '../runtime/connector-registry.ts';
 import { hasSealed, openConfigSecrets, type SecretKeys } from '../secrets/config-secrets.ts';
 import { nodeSecretAad } from '../secrets/flow-secrets.ts';
@@ -14,7 +14,7 @@ import { pushTrace, type EventStore, type TraceEntry } from '../store/event-stor
 import { deadLetterAlertJob } from './dead-letter-alert.ts';
 import { computeBackoff, type DeliveryAttempt, type DeliveryJobData } from './delivery-job.ts';
 import { deliveryJobOptions, targetOfJob, type DeliveryQueues } from './delivery-queues.ts';
-import type { OrderingStore } from './ordering.ts';
+import { compareStreamIds, type OrderingStore } from './ordering.ts';
 import { createOutboundHttp } from './outbound.ts';
 import type { TargetStates } from './target-state.ts';
 
@@ -103,7 +103,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
     throw Worker.RateLimitError();
   };
 
-  return async (job) => {
+  return async (job, token) => {
     const d = job.data;
     const jobId = job.id!;
     const targetId = targetOfJob(d);
@@ -118,10 +118,20 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
         return;
       }
     }
-    // Only the head of an ordering key has a job; any other is a leftover whose turn has passed or will bring a new job.
-    if (d.ordering && !(await deps.ordering.isHead(targetId, d.ordering.keyHash, jobId))) {
-      log.info({ jobId }, 'ordered delivery is not in turn; its turn brings its own job');
-      return;
+    if (d.ordering) {
+      // An earlier log entry still being routed (by another router, or one that died) may
+      // belong to this key and sort before this delivery: wait until it is listed.
+      const [oldest] = (await deps.redis.xpending(keys.busLog(d.bus), ROUTER_GROUP, '-', '+', 1)) as [string, ...unknown[]][];
+      if (oldest && compareStreamIds(oldest[0], d.streamId) < 0) {
+        metrics.inc('flowbridge_delivery_waits_total', { why: 'ordering-routing' });
+        await job.moveToDelayed(Date.now() + 100, token);
+        throw new DelayedError();
+      }
+      // Only the head of a key has a job; any other is a leftover whose turn has passed or will bring a new job.
+      if (!(await deps.ordering.isHead(targetId, d.ordering.keyHash, jobId))) {
+        log.info({ jobId }, 'ordered delivery is not in turn; its turn brings its own job');
+        return;
+      }
     }
     const ageMs = Date.now() - d.acceptedAt;
     if (ageMs > d.delivery.maxEventAgeSeconds * 1000) {

@@ -88,7 +88,7 @@ export class Keys {
   targetState(targetId: string): string {
     return `${this.prefix}:target:{${targetId}}:state`;
   }
-  /** List: delivery ids waiting, in order, for one ordering key of a target; the first is the one in delivery. */
+  /** Sorted set: deliveries of one ordering key of a target, by bus log position; the first is the one in delivery. */
   orderingList(targetId: string, keyHash: string): string {
     return `${this.prefix}:{ord:${targetId}}:q:${keyHash}`;
   }

@@ -6,7 +6,7 @@ import { runRule, type PreparedRule } from '../../flows/rule-runtime.ts';
 import { deadLetterAlertJob } from '../delivery/dead-letter-alert.ts';
 import { deliveryJobId, idempotencyKeyFor, targetIdOf, type DeliveryJobData } from '../delivery/delivery-job.ts';
 import { deliveryJobOptions, type DeliveryJob, type DeliveryQueues } from '../delivery/delivery-queues.ts';
-import { orderingOf, type OrderingStore } from '../delivery/ordering.ts';
+import { orderingOf, orderingPosition, type OrderingStore } from '../delivery/ordering.ts';
 import type { Logger } from '../logging.ts';
 import type { Metrics } from '../metrics.ts';
 import { ROUTER_GROUP, type Keys } from '../redis/keys.ts';
@@ -185,7 +185,9 @@ export class Router {
     // Ordered deliveries join their key's list, in log order; only a key's head gets a job now.
     const unordered: DeliveryJob[] = [];
     const heads: DeliveryJob[] = [];
-    const positions = await Promise.all(jobs.map(async (j) => (j.data.ordering ? await this.ordering.enqueue(j.data.targetId!, j.data.ordering.keyHash, j.opts.jobId!, j.data) : undefined)));
+    // Known targets first, so the ordering sweep finds their lists whatever happens next.
+    for (const j of jobs) if (j.data.ordering) await this.queues.ensureTarget(j.data);
+    const positions = await Promise.all(jobs.map(async (j) => (j.data.ordering ? await this.ordering.enqueue(j.data.targetId!, j.data.ordering.keyHash, j.opts.jobId!, j.data, orderingPosition(j.data.streamId)) : undefined)));
     jobs.forEach((j, i) => {
       const position = positions[i];
       if (position === undefined) unordered.push(j);
@@ -193,9 +195,8 @@ export class Router {
       const matched = traces.get(j.data.streamId)?.find((t) => t.kind === 'matched' && t.deliveryId === j.opts.jobId);
       if (matched && position !== undefined) matched.ordering = { key: j.data.ordering!.key, waitingBefore: Math.max(0, position) };
     });
-    if (unordered.length || heads.length) await this.queues.addBulk([...unordered, ...heads]);
+    if (unordered.length) await this.queues.addBulk(unordered);
     const multi = this.redis.multi();
-    for (const h of heads) multi.zrem(this.keys.orderingPending(h.data.targetId!), `${h.data.ordering!.keyHash} ${h.opts.jobId!}`);
     for (const dl of deadLetters) this.deadLetters.queuePut(multi, dl);
     for (const [streamId, entries] of traces) pushTrace(multi, this.keys, bus, streamId, entries, this.options.retentionSeconds);
     for (const [flowId, refs] of flowEvents) {
@@ -204,6 +205,15 @@ export class Router {
     }
     multi.xack(this.keys.busLog(bus), ROUTER_GROUP, ...ackIds);
     await multi.exec();
+    // Heads get their jobs once the batch is acknowledged: a head waits for earlier log entries
+    // to be routed, and its own batch is one of them. Listed and marked pending, a head whose
+    // job a crash kept from being added here is added by the ordering sweep.
+    if (heads.length) {
+      await this.queues.addBulk(heads);
+      const clear = this.redis.multi();
+      for (const h of heads) clear.zrem(this.keys.orderingPending(h.data.targetId!), `${h.data.ordering!.keyHash} ${h.opts.jobId!}`);
+      await clear.exec();
+    }
     this.metrics.inc('flowbridge_events_routed_total', {}, rows.length);
     this.metrics.inc('flowbridge_deliveries_enqueued_total', {}, jobs.length);
   }

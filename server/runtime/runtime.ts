@@ -176,7 +176,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const defaultDeadLetterRetention = { maxCount: config.deadLetterMaxCount, maxAgeSeconds: config.deadLetterMaxAgeSeconds };
   cleanup.unshift(async () => deliveryQueues.close());
 
-  // Shutdown runs these in reverse order of registration: the router stops before the workers drain.
   let pool: DeliveryPool | undefined;
   let httpClient: HttpClient | undefined;
   const workerId = `${os.hostname()}-${process.pid}`;
@@ -194,11 +193,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     void beat();
     const timer = setInterval(() => void beat(), WORKER_HEARTBEAT_MS);
     timer.unref();
-    const grace = options.shutdownGraceMs ?? config.shutdownGraceMs;
     cleanup.unshift(async () => {
       clearInterval(timer);
-      // Finish in-flight deliveries within the grace period; past it, abort them (they retry elsewhere).
-      await pool!.close(grace);
       await redis.hdel(keys.workers, workerId).catch(() => undefined);
       await httpClient!.close();
     });
@@ -208,14 +204,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (roles.router) {
     router = new Router(blocking, redis, keys, registry, deliveryQueues, ordering, events, deadLetterStore, log, metrics, { ...DEFAULT_ROUTER_OPTIONS, retentionSeconds: config.retentionSeconds, claimIdleMs: config.routerClaimIdleMs });
     await router.start();
-    cleanup.unshift(async () => router!.stop());
   }
+  // On stop, the router and the workers stop taking work at the same moment; in-flight
+  // deliveries get the grace period to finish, past it they are aborted (and retried elsewhere).
+  const grace = options.shutdownGraceMs ?? config.shutdownGraceMs;
+  cleanup.unshift(async () => {
+    await Promise.all([router?.stop(), pool?.close(grace)]);
+  });
 
   const health = async () => {
     const started = Date.now();
     let reachable = false;
     try {
-      reachable = (await Promise.race([redis.ping(), new Promise<string>((_, rej) => setTimeout(() => rej(new Error('timeout')), 1000).unref())])) === 'PONG';
+      // Asked on the ingest connection (fail-fast, not queued behind the workers' traffic), and a
+      // connection that is not ready means Redis is away now: do not wait for a reconnect to say so.
+      reachable = redis.status === 'ready' && ingestRedis.status === 'ready' && (await Promise.race([ingestRedis.ping(), new Promise<string>((_, rej) => setTimeout(() => rej(new Error('timeout')), 1000).unref())])) === 'PONG';
     } catch {
       reachable = false;
     }

@@ -4,7 +4,7 @@ import { FlowbridgeError } from '../../flows/error-codes.ts';
 import { runRule } from '../../flows/rule-runtime.ts';
 import type { DeliveryJobData } from '../delivery/delivery-job.ts';
 import type { DeliveryQueues } from '../delivery/delivery-queues.ts';
-import type { OrderingStore } from '../delivery/ordering.ts';
+import { orderingPosition, type OrderingStore } from '../delivery/ordering.ts';
 import type { Logger } from '../logging.ts';
 import type { Keys } from '../redis/keys.ts';
 import type { RuleRegistry } from '../runtime/rule-registry.ts';
@@ -131,7 +131,8 @@ export class DeadLetterService {
   private async orderingEnqueue(data: DeliveryJobData, deliveryId: string): Promise<number> {
     const ordering = this.ordering;
     const targetId = await this.queues.ensureTarget(data);
-    const position = await ordering.enqueue(targetId, data.ordering!.keyHash, deliveryId, data);
+    // A redrive joins the end of its key's queue.
+    const position = await ordering.enqueue(targetId, data.ordering!.keyHash, deliveryId, data, orderingPosition(undefined));
     if (position === 0) {
       await this.queues.add(data, deliveryId);
       await ordering.clearPending(targetId, data.ordering!.keyHash, deliveryId);
