@@ -235,3 +235,21 @@ describe('hostile requests', () => {
     expect((await fetch(`${fb.url}/healthz`)).status).toBe(200);
   });
 });
+
+describe('the editor test URL (webhook capture)', () => {
+  it('captures the next request to a source for the editor instead of persisting it, even before the flow is deployed', async () => {
+    const armed = await fb.api('POST', '/webhook-captures/not-yet-deployed');
+    expect(armed.status).toBe(201);
+    const before = (await logLength('default')) + (await logLength('orders'));
+    const res = await fb.post('/webhooks/not-yet-deployed?x=1', '{"hello":"editor"}', { 'content-type': 'application/json', 'x-test': 'yes' });
+    expect(res.status).toBe(202);
+    expect(res.json).toEqual({ captured: true });
+    expect((await logLength('default')) + (await logLength('orders'))).toBe(before);
+    const state = await fb.api('GET', '/webhook-captures/not-yet-deployed');
+    expect(state.json.state).toBe('captured');
+    expect(state.json.request).toMatchObject({ method: 'POST', body: '{"hello":"editor"}', headers: { 'x-test': 'yes' } });
+    // Only the next request: the one after it is handled normally (here: no such source).
+    const again = await fb.post('/webhooks/not-yet-deployed', '{}', { 'content-type': 'application/json' });
+    expect(again.status).toBe(404);
+  });
+});

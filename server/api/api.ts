@@ -139,10 +139,10 @@ export function createApi(deps: ApiDeps): express.Express {
   api.get('/connectors', (_req, res) => {
     res.json({
       items: deps.connectors.connectors.map((c) => ({
-        id: c.id, nodeType: `target.${c.id}`, version: c.version, title: c.title, summary: c.summary, category: c.category,
+        id: c.id, nodeType: c.send ? `target.${c.id}` : `source.${c.id}`, version: c.version, title: c.title, summary: c.summary, category: c.category,
         configSchema: c.configSchema, connectionKinds: c.connectionKinds, capabilities: { send: Boolean(c.send), testConnection: Boolean(c.testConnection) },
       })),
-      nodeKinds: [...deps.connectors.catalog.values()].map((k) => ({ type: k.type, role: k.role, title: k.title, description: k.description, configSchema: k.configSchema })),
+      nodeKinds: [...deps.connectors.catalog.values()].map((k) => ({ type: k.type, role: k.role, title: k.title, description: k.description, configSchema: k.configSchema, connectionKinds: k.connectionKinds ?? [], connectionRequired: k.connectionRequired ?? false })),
     });
   });
 

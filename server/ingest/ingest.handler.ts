@@ -15,6 +15,7 @@ import { parseCloudEventsRequest } from './binding/cloudevents-binding.ts';
 import { compileWebhookVerifier, type WebhookVerifier } from './signatures/verify-webhook.ts';
 import { WEBHOOK_CONTENT_TYPES, type WebhookSourceSettings } from './webhook-source.kind.ts';
 import { buildWebhookEvent } from './webhook.ingest.ts';
+import { captureKey, captureWebhookRequest } from '../api/editor/webhook-capture.ts';
 
 export interface IngestDeps {
   events: EventStore;
@@ -46,6 +47,18 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
   const buses = new Map<string, { settings: BusSettings | undefined; at: number }>();
   // Keyed by the registry's source object: a redeploy replaces it, and with it this entry.
   const prepared = new WeakMap<WebhookSourceDefinition, PreparedSource>();
+
+  // Whether the editor armed a capture for a source, checked in Redis at most once a second
+  // per source: the hot path must not pay a round trip per request for a rare feature.
+  const captureChecks = new Map<string, { at: number; armed: boolean }>();
+  const captureArmed = async (sourceId: string): Promise<boolean> => {
+    const known = captureChecks.get(sourceId);
+    if (known && Date.now() - known.at < 1000) return known.armed;
+    const armed = (await deps.redis.exists(captureKey(deps.keys, sourceId))) === 1;
+    if (captureChecks.size > 10_000) captureChecks.clear();
+    captureChecks.set(sourceId, { at: Date.now(), armed });
+    return armed;
+  };
 
   const busSettings = async (bus: string): Promise<BusSettings | undefined> => {
     const cached = buses.get(bus);
@@ -110,6 +123,21 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
   };
 
   const webhook = async (req: IncomingMessage, res: ServerResponse, sourceId: string, query: URLSearchParams, path: string): Promise<void> => {
+    // The editor's test URL: the next request is captured for it, not persisted or routed
+    // (before any other check, so it works before the flow is deployed).
+    if (await captureArmed(sourceId)) {
+      const body = await readBody(req, deps.maxRequestBytes);
+      if (await captureWebhookRequest(deps.redis, deps.keys, sourceId, { method: req.method ?? 'POST', path: req.url ?? path, headers: req.headers, body })) {
+        captureChecks.delete(sourceId);
+        sendJson(res, 202, { captured: true });
+        return;
+      }
+      return await handleWebhook(req, res, sourceId, query, path, body);
+    }
+    return await handleWebhook(req, res, sourceId, query, path);
+  };
+
+  const handleWebhook = async (req: IncomingMessage, res: ServerResponse, sourceId: string, query: URLSearchParams, path: string, readAlready?: Buffer): Promise<void> => {
     const source = await findSource(sourceId);
     const { settings, verifier } = prepare(source);
     const methods = settings.methods ?? ['POST'];
@@ -118,7 +146,7 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
       req.resume();
       return;
     }
-    const body = await readBody(req, deps.maxRequestBytes);
+    const body = readAlready ?? (await readBody(req, deps.maxRequestBytes));
     if (verifier) {
       const verdict = verifier({ headers: req.headers, rawBody: body, query, remoteAddress: req.socket.remoteAddress });
       if (!verdict.ok) {

@@ -60,10 +60,11 @@ export function webhookBodyKind(contentType: string | undefined): WebhookBodyKin
 export function decodeWebhookBody(contentType: string | undefined, body: Buffer, accepted: readonly WebhookBodyKind[] = ['json', 'form', 'text']): { data: unknown; datacontenttype: string } {
   const type = mediaType(contentType);
   const kind = webhookBodyKind(contentType);
+  // An empty body (a ping) is null data whatever its Content-Type says.
+  if (body.length === 0) return { data: null, datacontenttype: 'application/json' };
   if (!kind || !accepted.includes(kind)) {
     throw new FlowbridgeError('ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${type || '(none)'}" is not accepted by this webhook source; it accepts ${accepted.join(', ')} bodies`);
   }
-  if (body.length === 0) return { data: null, datacontenttype: 'application/json' };
   if (kind === 'json') return { data: parseJsonBody(body), datacontenttype: 'application/json' };
   if (kind === 'form') {
     const params = new URLSearchParams(body.toString('utf8'));
