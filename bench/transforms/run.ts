@@ -6,8 +6,13 @@
 //
 // Each case warms up, then renders back to back for the measuring window, awaiting every
 // render as the router does. The machine is shared: keep the window short.
+//
+// JSONata cases run twice: as compileTransform builds them (on the fast path when the
+// expression is in its subset) and with the library alone, so the two can be compared.
 
-import { compileTransform, type TransformContext } from '../../flows/transforms/transform.ts';
+import { compileJsonataTransform, isFastPath } from '../../flows/transforms/jsonata.transform.ts';
+import { compileTransform, DEFAULT_TRANSFORM_LIMITS, type TransformContext } from '../../flows/transforms/transform.ts';
+import { toRenderError } from '../../flows/transforms/transform-errors.ts';
 
 const msArg = process.argv.indexOf('--ms');
 const MEASURE_MS = msArg > 0 ? Number(process.argv[msArg + 1]) : 1000;
@@ -84,6 +89,22 @@ const CASES: { name: string; config: unknown }[] = [
     },
   },
   {
+    name: 'jsonata (one path)',
+    config: { type: 'jsonata', expression: 'data.department.name' },
+  },
+  {
+    name: 'jsonata (conditions, arithmetic, functions)',
+    config: {
+      type: 'jsonata',
+      expression:
+        '{"id": $uppercase(data.employeeId), "fullTime": data.contract.hoursPerWeek >= 35, "minutes": data.contract.hoursPerWeek * 60, "kind": data.contract.endDate ? "fixed" : "open", "roleCount": $count(data.roles), "initials": $substring(data.firstName, 0, 1) & $substring(data.lastName, 0, 1), "site": $trim(data.location.site), "days": $join(data.shifts.day, ",")}',
+    },
+  },
+  {
+    name: 'jsonata (outside the subset: filter)',
+    config: { type: 'jsonata', expression: '{"id": data.employeeId, "late": data.shifts[start > "09:30"].day}' },
+  },
+  {
     name: 'handlebars (8 fields)',
     config: {
       type: 'handlebars',
@@ -119,12 +140,33 @@ async function main(): Promise<void> {
   const parse = await measure(() => Promise.resolve(JSON.parse(text) as unknown), MEASURE_MS);
   rows.push(['(baseline) JSON.parse of the event', formatRate((parse.renders / parse.elapsedMs) * 1000), ((parse.elapsedMs * 1000) / parse.renders).toFixed(2)]);
 
-  for (const c of CASES) {
-    const compiled = compileTransform(c.config);
-    const render = (): Promise<unknown> => compiled.render(EVENT, CTX);
+  const run = async (name: string, render: () => Promise<unknown>): Promise<void> => {
     await measure(render, WARMUP_MS);
     const { renders, elapsedMs } = await measure(render, MEASURE_MS);
-    rows.push([c.name, formatRate((renders / elapsedMs) * 1000), ((elapsedMs * 1000) / renders).toFixed(2)]);
+    rows.push([name, formatRate((renders / elapsedMs) * 1000), ((elapsedMs * 1000) / renders).toFixed(2)]);
+  };
+
+  for (const c of CASES) {
+    const compiled = compileTransform(c.config);
+    const config = c.config as { type: string; expression?: string };
+    if (config.type !== 'jsonata' || config.expression === undefined) {
+      await run(c.name, () => compiled.render(EVENT, CTX));
+      continue;
+    }
+    const fast = compileJsonataTransform(config.expression, DEFAULT_TRANSFORM_LIMITS, []);
+    const library = compileJsonataTransform(config.expression, DEFAULT_TRANSFORM_LIMITS, [], { fastPath: false });
+    if (!fast || !library) throw new Error(`${c.name} does not compile`);
+    // The same output both ways, or the comparison means nothing.
+    if (JSON.stringify(await compiled.render(EVENT, CTX)) !== JSON.stringify(await library.render(EVENT, CTX))) throw new Error(`${c.name}: outputs differ`);
+    await run(`${c.name}, ${isFastPath(fast) ? 'fast path' : 'library (not in the subset)'}`, () => compiled.render(EVENT, CTX));
+    // The library alone, wrapped as compileTransform wraps every renderer.
+    await run(`${c.name}, library only`, async () => {
+      try {
+        return await library.render(EVENT, CTX);
+      } catch (err) {
+        throw toRenderError(err);
+      }
+    });
   }
 
   const header = ['kind', 'renders/s', 'µs/render'];
