@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Connection } from '../../connectors/spi/connection.ts';
 import { DeliveryError } from '../../connectors/spi/failure.ts';
 import type { HttpClient } from '../../connectors/spi/http-client.ts';
 import type { ErrorCode } from '../../flows/error-codes.ts';
@@ -33,6 +34,11 @@ export interface DeliveryProcessorDeps {
   retentionSeconds: number;
   /** Opens the sealed (writeOnly) values of target configs just before a send. */
   secretKeys: SecretKeys;
+  /** Stored connections: opened for the target that names one; told when a target rejects its credentials. */
+  connections?: {
+    open(id: string): Promise<Connection>;
+    setHealth(id: string, status: 'ok' | 'unhealthy', message: string): Promise<void>;
+  };
 }
 
 function asDeliveryError(err: unknown): DeliveryError {
@@ -75,6 +81,8 @@ export async function recordDeadLetter(deps: Pick<DeliveryProcessorDeps, 'redis'
  */
 export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: AbortSignal): (job: Job<DeliveryJobData>, token?: string) => Promise<void> {
   const { keys, log, metrics } = deps;
+  // Connections this process marked unhealthy: its next success through one clears the mark.
+  const unhealthyConnections = new Set<string>();
 
   const recordAttempt = async (d: DeliveryJobData, jobId: string, attempt: DeliveryAttempt): Promise<void> => {
     const entry: TraceEntry = { t: Date.now(), kind: 'attempt', ruleId: d.ruleId, flowId: d.flowId, deliveryId: jobId, ...attempt };
@@ -156,6 +164,18 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
         await deadLetter(job, targetId, 'permanent-failure', { kind: 'config', message: `a secret of the target's config cannot be opened: ${(err as Error).message}` });
       }
     }
+    let connection: Connection | undefined;
+    const connectionId = d.target.connection;
+    if (connectionId) {
+      if (!deps.connections) {
+        await deadLetter(job, targetId, 'permanent-failure', { kind: 'config', message: `the target names connection "${connectionId}", and this process has no connection store` });
+      }
+      try {
+        connection = await deps.connections!.open(connectionId);
+      } catch (err) {
+        await deadLetter(job, targetId, 'permanent-failure', { kind: 'config', message: `connection "${connectionId}" cannot be opened: ${(err as Error).message}` });
+      }
+    }
     const attempt = job.attemptsMade + 1;
     const started = Date.now();
     const at = new Date(started).toISOString();
@@ -163,7 +183,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
     try {
       const result = await connector!.send!(
         { body: d.body, output: d.output, event: d.event },
-        { config: config as never, connection: undefined, idempotencyKey: d.idempotencyKey, attempt, signal, timeoutMs: d.delivery.timeoutMs, http },
+        { config: config as never, connection, idempotencyKey: d.idempotencyKey, attempt, signal, timeoutMs: d.delivery.timeoutMs, http },
       );
       const durationMs = Date.now() - started;
       await Promise.all([
@@ -172,6 +192,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
           if (changed) log.info({ targetId }, 'target recovered: circuit closed, health cleared');
         }),
       ]);
+      if (connectionId && unhealthyConnections.delete(connectionId)) await deps.connections!.setHealth(connectionId, 'ok', `a delivery to ${targetId} succeeded`);
       metrics.inc('flowbridge_deliveries_total', { outcome: 'delivered' });
       metrics.observe('flowbridge_delivery_latency_ms', Date.now() - d.acceptedAt);
       await finish(jobId, d, targetId);
@@ -189,7 +210,13 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
         metrics.inc('flowbridge_circuit_opened_total');
         log.warn({ targetId, failures: breaker.failures, until: new Date(breaker.openUntil).toISOString() }, 'circuit open: deliveries to the target wait');
       }
-      if (de.kind === 'auth') await deps.targets.markUnhealthy(targetId, `${de.status ?? ''} ${de.reason}`.trim());
+      if (de.kind === 'auth') {
+        await deps.targets.markUnhealthy(targetId, `${de.status ?? ''} ${de.reason}`.trim());
+        if (connectionId) {
+          unhealthyConnections.add(connectionId);
+          await deps.connections!.setHealth(connectionId, 'unhealthy', `${targetId} answered ${de.status ?? ''}: ${de.reason}`);
+        }
+      }
       if (de.disableTarget) {
         await deps.targets.disable(targetId, `HTTP ${de.status ?? 410}: ${de.reason}`);
         log.warn({ targetId }, 'target disabled: it answered 410 Gone');

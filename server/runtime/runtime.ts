@@ -182,7 +182,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (roles.worker) {
     httpClient = createHttpClient({ allowPrivate: config.allowPrivateTargets, userAgent: 'flowbridge/0.1' });
     pool = new DeliveryPool(
-      { redis, keys, connectors, deadLetters: deadLetterStore, events, http: httpClient, queues: deliveryQueues, targets: targetStates, ordering, log, metrics, retentionSeconds: config.retentionSeconds, secretKeys },
+      { redis, keys, connectors, deadLetters: deadLetterStore, events, http: httpClient, queues: deliveryQueues, targets: targetStates, ordering, log, metrics, retentionSeconds: config.retentionSeconds, secretKeys, connections: connectionService },
       { connection: bullConnection, concurrency: config.deliveryConcurrency, lockDurationMs: config.jobLockMs, defaultRetention: defaultDeadLetterRetention },
     );
     await pool.start();

@@ -112,6 +112,24 @@ describe('auth failures and gone targets', () => {
     await eventually(async () => ((await fb.api('GET', '/targets/auth.out')).json.state.health.status === 'healthy' ? true : undefined));
   });
 
+  it('marks the named connection unhealthy on 403, and healthy again after a delivery through it succeeds', async () => {
+    receiver.setScript((r) => (r.path === '/conn' && at('/conn').length === 1 ? { status: 403, body: 'forbidden' } : { status: 200 }));
+    expect((await fb.api('POST', '/connections', { id: 'erp-token', name: 'ERP token', connection: { kind: 'bearer', token: 'tok-abcdef' } })).status).toBe(201);
+    const doc = webhookFlow('conn', [{ url: `${receiver.url}/conn` }]);
+    (doc.nodes[1] as Record<string, unknown>).connection = 'erp-token';
+    await deployFlow(fb, doc);
+    await sendEvent(fb, 'conn', 'c-1');
+    const [dl] = await deadLetterOf('conn');
+    expect(dl!.lastError).toMatchObject({ kind: 'auth', status: 403 });
+    expect(at('/conn')[0]!.headers.authorization).toBe('Bearer tok-abcdef');
+    const unhealthy = (await fb.api('GET', '/connections/erp-token')).json;
+    expect(unhealthy.health).toMatchObject({ status: 'unhealthy' });
+    expect(unhealthy.health.message).toContain('403');
+    await sendEvent(fb, 'conn', 'c-2');
+    await receiver.until(() => at('/conn').length === 2);
+    await eventually(async () => ((await fb.api('GET', '/connections/erp-token')).json.health?.status === 'ok' ? true : undefined));
+  });
+
   it('disables a target that answers 410: later deliveries dead-letter without a request, until it is enabled through the API', async () => {
     receiver.setScript((r) => (r.path === '/gone' && at('/gone').length === 1 ? { status: 410, body: 'gone' } : { status: 200 }));
     await deployFlow(fb, webhookFlow('gone', [{ url: `${receiver.url}/gone` }]));
