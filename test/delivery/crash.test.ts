@@ -298,4 +298,23 @@ describe('SIGTERM', () => {
     expect(new Set(ids).size).toBe(30);
     console.log(`SIGTERM drain: 20 in flight finished, exit 0 after ${exitedAt - termAt} ms, 10 late events delivered by the next worker, duplicates 0`);
   }, 90_000);
+
+  it('aborts deliveries still in flight when the grace period ends, exits 0, and the next worker delivers them', async () => {
+    const env = envFor('grace', { FLOWBRIDGE_SHUTDOWN_GRACE_MS: '500' });
+    let hanging = true;
+    receiver.setScript((r) => (r.path === '/grace' && hanging ? { status: 200, delayMs: 20_000 } : { status: 200 }));
+    const api = await spawn('api', env);
+    await deploy(api.url!, webhookFlow('grace', [{ url: `${receiver.url}/grace`, delivery: { timeoutMs: 30_000 } }], { transform: "{ 'n': data.n }" }));
+    const worker = await spawn('worker', env);
+    await sendLoad(api.url!, 'grace', 'g', 5, 5);
+    await receiver.until(() => receiver.requests.filter((r) => r.path === '/grace').length >= 5, 20_000, '5 requests in flight');
+    const termAt = Date.now();
+    worker.proc.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(Date.now() - termAt).toBeLessThan(8000);
+    expect(receiver.requests.filter((r) => r.path === '/grace').every((r) => r.aborted)).toBe(true);
+    hanging = false;
+    await spawn('worker', env);
+    await receiver.until(() => new Set(receiver.requests.filter((r) => r.path === '/grace' && r.status === 200).map(idOf)).size === 5, 30_000, 'the aborted deliveries');
+  }, 90_000);
 });
