@@ -66,8 +66,12 @@ export interface DeliveryPolicy {
   circuitBreaker?: { enabled?: boolean; failureThreshold?: number; coolDownMs?: number };
   /** What goes on the wire: the rule's output (`body`, default) or the event as a CloudEvent, with the output as its data. */
   format?: 'body' | 'cloudevents-binary' | 'cloudevents-structured';
-  /** Standard Webhooks signature headers, so the receiver can verify flowbridge sent the request. */
-  signing?: { scheme: 'standard-webhooks'; secret?: string; secretEnv?: string };
+  /**
+   * Standard Webhooks signature headers, so the receiver can verify flowbridge sent the
+   * request. The `whsec_…` secret comes from a stored `hmac` connection (sealed, never
+   * shown again) or from an environment variable; never from the flow document.
+   */
+  signing?: { scheme: 'standard-webhooks'; connection?: string; secretEnv?: string };
   /** A target that receives a `flowbridge.deadletter.created` CloudEvent for each new dead letter. */
   deadLetterAlert?: { type: string; config: Record<string, unknown> };
 }
@@ -131,8 +135,8 @@ export const DELIVERY_POLICY_SCHEMA = {
       additionalProperties: false,
       properties: {
         scheme: { type: 'string', enum: ['standard-webhooks'] },
-        secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$', maxLength: 200, writeOnly: true, title: 'Secret (whsec_…)' },
-        secretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]{0,99}$', title: 'Environment variable holding the secret' },
+        connection: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', title: 'Stored hmac connection with the secret (whsec_…)' },
+        secretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]{0,99}$', title: 'Environment variable holding the secret (whsec_…)' },
       },
     },
     deadLetterAlert: {

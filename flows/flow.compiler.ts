@@ -170,8 +170,8 @@ export function checkDeliveryPolicies(doc: FlowDocument, catalog: NodeCatalog): 
         problems.push({ code: 'ERR_DELIVERY_ORDERING_KEY', path: `${path}.orderingKey`, message: `${path}.orderingKey: ${(err as Error).message}` });
       }
     }
-    if (policy.signing && !policy.signing.secret === !policy.signing.secretEnv) {
-      problems.push({ code: 'ERR_DELIVERY_POLICY', path: `${path}.signing`, message: `${path}.signing: give exactly one of "secret" (whsec_…) or "secretEnv"` });
+    if (policy.signing && !policy.signing.connection === !policy.signing.secretEnv) {
+      problems.push({ code: 'ERR_DELIVERY_POLICY', path: `${path}.signing`, message: `${path}.signing: give exactly one of "connection" (a stored hmac connection) or "secretEnv"` });
     }
     const alert = policy.deadLetterAlert;
     if (alert) {

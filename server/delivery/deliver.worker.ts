@@ -16,7 +16,7 @@ import { deadLetterAlertJob } from './dead-letter-alert.ts';
 import { computeBackoff, type DeliveryAttempt, type DeliveryJobData } from './delivery-job.ts';
 import { deliveryJobOptions, targetOfJob, type DeliveryQueues } from './delivery-queues.ts';
 import { compareStreamIds, type OrderingStore } from './ordering.ts';
-import { createOutboundHttp } from './outbound.ts';
+import { createOutboundHttp, standardWebhooksKey } from './outbound.ts';
 import type { TargetStates } from './target-state.ts';
 
 export interface DeliveryProcessorDeps {
@@ -105,6 +105,19 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
     throw new Finished(error.message);
   };
 
+  /** A Standard Webhooks secret: from a stored hmac connection, or from the environment. */
+  const signingSecret = async (signing: NonNullable<DeliveryJobData['delivery']['signing']>): Promise<string> => {
+    if (signing.secretEnv) {
+      const value = process.env[signing.secretEnv];
+      if (!value) throw new Error(`the environment variable ${signing.secretEnv} is not set in this process`);
+      return value;
+    }
+    if (!signing.connection || !deps.connections) throw new Error('no connection store in this process');
+    const c = await deps.connections.open(signing.connection);
+    if (c.kind !== 'hmac') throw new Error(`connection "${signing.connection}" is of kind ${c.kind}; signing needs an hmac connection`);
+    return c.secret;
+  };
+
   const pause = async (targetId: string, ms: number, why: string): Promise<never> => {
     metrics.inc('flowbridge_delivery_waits_total', { why });
     await deps.queues.queue(targetId).rateLimit(Math.max(1, Math.ceil(ms)));
@@ -176,10 +189,17 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
         await deadLetter(job, targetId, 'permanent-failure', { kind: 'config', message: `connection "${connectionId}" cannot be opened: ${(err as Error).message}` });
       }
     }
+    let signingKey: Buffer | undefined;
+    const signing = d.delivery.signing;
+    if (signing) {
+      const secret = await signingSecret(signing).catch((err: unknown) => (err as Error));
+      if (typeof secret !== 'string') await deadLetter(job, targetId, 'permanent-failure', { kind: 'config', message: `the signing secret cannot be had: ${(secret as Error).message}` });
+      signingKey = standardWebhooksKey(secret as string);
+    }
     const attempt = job.attemptsMade + 1;
     const started = Date.now();
     const at = new Date(started).toISOString();
-    const http = createOutboundHttp(deps.http, { idempotencyKey: d.idempotencyKey, format: d.delivery.format ?? 'body', signing: d.delivery.signing, event: d.event, body: d.body, output: d.output, transformed: d.transformed ?? true });
+    const http = createOutboundHttp(deps.http, { idempotencyKey: d.idempotencyKey, format: d.delivery.format ?? 'body', signingKey, event: d.event, body: d.body, output: d.output, transformed: d.transformed ?? true });
     try {
       const result = await connector!.send!(
         { body: d.body, output: d.output, event: d.event },

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import type { HttpClient, HttpRequest } from '../../connectors/spi/http-client.ts';
-import { DeliveryError } from '../../connectors/spi/failure.ts';
 import type { DeliveryPolicy } from '../../flows/flow-document.ts';
 import type { StoredEvent } from '../ingest/binding/cloudevents-binding.ts';
 import { encodeCloudEventBinary, encodeCloudEventStructured } from '../ingest/binding/cloudevents-encode.ts';
@@ -14,7 +13,8 @@ import { encodeCloudEventBinary, encodeCloudEventStructured } from '../ingest/bi
 export interface OutboundShape {
   idempotencyKey: string;
   format: NonNullable<DeliveryPolicy['format']>;
-  signing: DeliveryPolicy['signing'];
+  /** The Standard Webhooks key, when the target asks for signatures. */
+  signingKey: Buffer | undefined;
   /** The original event. */
   event: Record<string, unknown>;
   /** The rule's output, and whether a transform made it (without one, the event goes as it came). */
@@ -33,10 +33,8 @@ export function outboundCloudEvent(shape: Pick<OutboundShape, 'event' | 'body' |
   return event;
 }
 
-/** The Standard Webhooks secret's key bytes (`whsec_` + base64). */
-function signingKey(signing: NonNullable<DeliveryPolicy['signing']>): Buffer {
-  const secret = signing.secret ?? (signing.secretEnv ? process.env[signing.secretEnv] : undefined);
-  if (!secret) throw new DeliveryError(`the signing secret is missing (environment variable ${signing.secretEnv ?? '?'} is not set)`, { kind: 'config', reason: 'signing secret missing' });
+/** The key bytes of a Standard Webhooks secret (`whsec_` + base64). */
+export function standardWebhooksKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
 }
 
@@ -70,13 +68,13 @@ export function shapeOutboundRequest(req: HttpRequest, shape: OutboundShape): Ht
     Object.assign(headers, encoded.headers);
     body = encoded.body;
   }
-  if (shape.signing) Object.assign(headers, signStandardWebhook(signingKey(shape.signing), shape.idempotencyKey, body ?? ''));
+  if (shape.signingKey) Object.assign(headers, signStandardWebhook(shape.signingKey, shape.idempotencyKey, body ?? ''));
   return { ...req, headers, body };
 }
 
 /** An HTTP client that shapes this delivery's request on its way out; everything else is the client given. */
 export function createOutboundHttp(http: HttpClient, shape: OutboundShape): HttpClient {
-  if (shape.format === 'body' && !shape.signing) return http;
+  if (shape.format === 'body' && !shape.signingKey) return http;
   return {
     request: (req) => http.request(shapeOutboundRequest(req, shape)),
     send: (req) => http.send(shapeOutboundRequest(req, shape)),

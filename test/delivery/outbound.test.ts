@@ -32,7 +32,11 @@ describe('outbound requests', () => {
   it('signs each request with Standard Webhooks headers that the standardwebhooks package verifies, the same webhook-id on every retry', async () => {
     let calls = 0;
     receiver.setScript((r) => (r.path === '/signed' && calls++ === 0 ? { status: 503 } : { status: 200 }));
-    await deployFlow(fb, webhookFlow('signed', [{ url: `${receiver.url}/signed`, delivery: { signing: { scheme: 'standard-webhooks', secret: SECRET } } }], { transform: "{ 'n': data.n, 'name': 'Ann' }" }));
+    // The secret lives in a stored connection: sealed at rest and never shown again.
+    const conn = await fb.api('POST', '/connections', { id: 'wh-signing', name: 'Webhook signing', connection: { kind: 'hmac', secret: SECRET } });
+    expect(conn.status).toBe(201);
+    await deployFlow(fb, webhookFlow('signed', [{ url: `${receiver.url}/signed`, delivery: { signing: { scheme: 'standard-webhooks', connection: 'wh-signing' } } }], { transform: "{ 'n': data.n, 'name': 'Ann' }" }));
+    expect(JSON.stringify((await fb.api('GET', '/flows/signed')).json)).not.toContain(SECRET.slice(6));
     await sendEvent(fb, 'signed', 's-1');
     await receiver.until(() => requestsTo('/signed').length === 2);
     const [first, second] = requestsTo('/signed');
