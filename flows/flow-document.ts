@@ -72,8 +72,11 @@ export interface DeliveryPolicy {
    * shown again) or from an environment variable; never from the flow document.
    */
   signing?: { scheme: 'standard-webhooks'; connection?: string; secretEnv?: string };
-  /** A target that receives a `flowbridge.deadletter.created` CloudEvent for each new dead letter. */
-  deadLetterAlert?: { type: string; config: Record<string, unknown> };
+  /**
+   * A target that receives a `flowbridge.deadletter.created` CloudEvent for each new dead
+   * letter; credentials go in a stored connection it names, not in `config`.
+   */
+  deadLetterAlert?: { type: string; config: Record<string, unknown>; connection?: string };
 }
 
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
@@ -144,7 +147,11 @@ export const DELIVERY_POLICY_SCHEMA = {
       title: 'Dead-letter alert target',
       required: ['type', 'config'],
       additionalProperties: false,
-      properties: { type: { type: 'string', pattern: '^target\\.', maxLength: 100 }, config: { type: 'object' } },
+      properties: {
+        type: { type: 'string', pattern: '^target\\.', maxLength: 100 },
+        config: { type: 'object' },
+        connection: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', title: 'Stored connection' },
+      },
     },
   },
 } as const;

@@ -60,7 +60,7 @@ export function deadLetterAlertJob(dl: DeadLetter): DeliveryJob | undefined {
     ruleName: `${d.ruleName} (dead-letter alert)`,
     flowId: d.flowId,
     flowVersion: d.flowVersion,
-    target: { nodeId: '~alert', type: alert.type, name: 'dead-letter alert', config: alert.config },
+    target: { nodeId: '~alert', type: alert.type, name: 'dead-letter alert', config: alert.config, ...(alert.connection ? { connection: alert.connection } : {}) },
     delivery: { ...DEFAULT_DELIVERY_POLICY, timeoutMs: d.delivery.timeoutMs },
     body: event,
     output: 'json',
