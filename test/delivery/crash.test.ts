@@ -255,7 +255,8 @@ describe('the managed redis-server killed with SIGKILL', () => {
       console.log(`redis kill: accepted ${accepted.length}, refused 503 ${refused}, other ${other.length}, unhealthy answers ${health.filter((h) => h === 503).length}, recovered in ${recoveredAt - killedAt} ms, lost 0`);
       expect(refused).toBeGreaterThan(0);
       expect(health).toContain(503);
-      expect(health[health.length - 1]).toBe(200);
+      // Healthy again after the outage (a sample may also be 0: curl timing out on a busy machine).
+      expect(health.lastIndexOf(200)).toBeGreaterThan(health.lastIndexOf(503));
       expect(other).toEqual([]);
     } finally {
       poller?.kill('SIGKILL');
