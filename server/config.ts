@@ -14,6 +14,8 @@ export interface Config {
   allowPrivateTargets: net.BlockList | undefined;
   allowPrivateTargetsText: string;
   deliveryConcurrency: number;
+  /** Worker threads that run the deliveries (0: in the main thread). */
+  deliveryThreads: number;
   /** Largest webhook or CloudEvents request body. */
   maxRequestBytes: number;
   /** Largest single event. */
@@ -69,6 +71,7 @@ export function loadConfig(flags: Record<string, string | undefined>, env: NodeJ
     adminToken: env.FLOWBRIDGE_ADMIN_TOKEN || undefined,
     allowPrivateTargets: allow,
     allowPrivateTargetsText: allowText,
+    deliveryThreads: intFrom('FLOWBRIDGE_DELIVERY_THREADS', env.FLOWBRIDGE_DELIVERY_THREADS, 1, 0, 64),
     deliveryConcurrency: intFrom('FLOWBRIDGE_DELIVERY_CONCURRENCY', env.FLOWBRIDGE_DELIVERY_CONCURRENCY, 200, 1, 5000),
     maxRequestBytes: intFrom('FLOWBRIDGE_MAX_REQUEST_BYTES', env.FLOWBRIDGE_MAX_REQUEST_BYTES, 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxEventBytes: intFrom('FLOWBRIDGE_MAX_EVENT_BYTES', env.FLOWBRIDGE_MAX_EVENT_BYTES, 256 * 1024, 1024, 64 * 1024 * 1024),

@@ -11,9 +11,16 @@ function labelText(labels: Labels): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
+/** Counters and histograms of one Metrics, as plain data (sent from delivery threads). */
+export interface MetricsSnapshot {
+  counters: [name: string, labels: string, value: number][];
+  histograms: [name: string, buckets: number[], sum: number, count: number][];
+}
+
 export class Metrics {
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly histograms = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  private readonly remotes = new Map<string, MetricsSnapshot>();
   private readonly gauges = new Map<string, () => number>();
   private readonly help = new Map<string, string>();
 
@@ -42,12 +49,53 @@ export class Metrics {
     this.gauges.set(name, read);
   }
 
-  /** The current value of a counter series (for tests and health). */
+  /** The current value of a counter series, threads included (for tests and health). */
   value(name: string, labels: Labels = {}): number {
-    return this.counters.get(name)?.get(labelText(labels)) ?? 0;
+    const key = labelText(labels);
+    let v = this.counters.get(name)?.get(key) ?? 0;
+    for (const snap of this.remotes.values()) for (const [n, l, x] of snap.counters) if (n === name && l === key) v += x;
+    return v;
+  }
+
+  /** This instance's counters and histograms as plain data. */
+  snapshot(): MetricsSnapshot {
+    const counters: MetricsSnapshot['counters'] = [];
+    for (const [name, series] of this.counters) for (const [labels, v] of series) counters.push([name, labels, v]);
+    const histograms: MetricsSnapshot['histograms'] = [...this.histograms].map(([name, h]) => [name, [...h.buckets], h.sum, h.count]);
+    return { counters, histograms };
+  }
+
+  /** Adds another thread's latest snapshot to what `render` shows (replacing its previous one). */
+  setRemote(id: string, snapshot: MetricsSnapshot): void {
+    this.remotes.set(id, snapshot);
   }
 
   render(): string {
+    if (this.remotes.size) {
+      // Render local and remote values together, on a scratch instance.
+      const all = new Metrics();
+      for (const [k, v] of this.help) all.help.set(k, v);
+      for (const [k, v] of this.gauges) all.gauges.set(k, v);
+      for (const snap of [this.snapshot(), ...this.remotes.values()]) {
+        for (const [name, labels, v] of snap.counters) {
+          let series = all.counters.get(name);
+          if (!series) all.counters.set(name, (series = new Map()));
+          series.set(labels, (series.get(labels) ?? 0) + v);
+        }
+        for (const [name, buckets, sum, count] of snap.histograms) {
+          let h = all.histograms.get(name);
+          if (!h) all.histograms.set(name, (h = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+          buckets.forEach((b, i) => (h!.buckets[i]! += b));
+          h.sum += sum;
+          h.count += count;
+        }
+      }
+      return all.renderLocal();
+    }
+    return this.renderLocal();
+  }
+
+  private renderLocal(): string {
     const lines: string[] = [];
     const head = (name: string, type: string) => {
       const help = this.help.get(name);

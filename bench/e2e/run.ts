@@ -23,6 +23,7 @@ const RATES = flag('rates', '1000,2000').split(',').filter(Boolean).map(Number);
 const SYSTEMS = flag('systems', 'flowbridge,reference').split(',');
 const MAX_CONCURRENCY = Number(flag('max-concurrency', '128'));
 const DRAIN_MS = 30_000;
+const WARMUP_SECONDS = Number(flag('warmup', '5'));
 const root = path.resolve(import.meta.dirname, '../..');
 
 interface Result {
@@ -46,6 +47,7 @@ interface Result {
 
 // --- the receiver: records the latency of every event, by id ---
 const received = new Map<string, number>();
+const timeline: [sentAt: number, latency: number][] = [];
 let duplicates = 0;
 let lastReceivedAt = 0;
 const receiver = http.createServer((req, res) => {
@@ -56,7 +58,10 @@ const receiver = http.createServer((req, res) => {
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString()) as { n: string; sentAt: number };
       if (received.has(body.n)) duplicates++;
-      else received.set(body.n, now - body.sentAt);
+      else {
+        received.set(body.n, now - body.sentAt);
+        if (process.env.BENCH_TIMELINE) timeline.push([body.sentAt, now - body.sentAt]);
+      }
       lastReceivedAt = now;
     } catch {
       // counted as lost below
@@ -181,6 +186,22 @@ async function load(url: string, offered: number | 'max', seconds: number, tag: 
   return { accepted, rejected };
 }
 
+/** CPU seconds per thread of a process (name → seconds), for the busiest threads. */
+function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${name}#${tid}`, (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
 function processCpuSeconds(pid: number): number {
   // utime + stime of the process and its reaped children, in clock ticks (100 Hz on Linux).
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -203,13 +224,17 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
   received.clear();
   duplicates = 0;
   const { proc, url } = await startSystem(system, redisUrl);
-  // Warm up (JIT, connections), then measure.
-  await load(url, 200, 2, `warm-${system}-${offered}`);
-  await new Promise((r) => setTimeout(r, 1000));
+  // Warm up at the rate to be measured (JIT, connection pools, worker ramp-up), let the
+  // backlog drain, then measure steady state. Both systems get the same warm-up.
+  const warmed = await load(url, offered, WARMUP_SECONDS, `warm-${system}-${offered}`);
+  const warmDeadline = performance.now() + DRAIN_MS;
+  while (received.size < warmed.accepted && performance.now() < warmDeadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 500));
   received.clear();
   duplicates = 0;
   const tag = `${system}-${offered}`;
   const cpu0 = processCpuSeconds(proc.pid!);
+  const threads0 = threadCpuSeconds(proc.pid!);
   const rcpu0 = await redisCpuSeconds(redisUrl);
   const started = performance.now();
   const { accepted, rejected } = await load(url, offered, SECONDS, tag);
@@ -219,10 +244,20 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
   const deliveredEnd = received.size ? lastReceivedAt : sendEnd;
   const window = (performance.now() - started) / 1000;
   const systemCpu = (processCpuSeconds(proc.pid!) - cpu0) / window;
+  const threadUse = [...threadCpuSeconds(proc.pid!)].map(([n, v]) => [n, (v - (threads0.get(n) ?? 0)) / window] as const).filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]);
+  if (process.env.BENCH_THREADS) console.log(`  threads: ${threadUse.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}`);
   const redisCpu = ((await redisCpuSeconds(redisUrl)) - rcpu0) / window;
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
   const lat = [...received.values()].sort((a, b) => a - b);
+  if (process.env.BENCH_TIMELINE && timeline.length) {
+    // Worst latency per 250 ms of send time: shows whether slow deliveries come in periodic bursts.
+    const t0 = timeline[0]![0];
+    const buckets = new Map<number, number>();
+    for (const [at, l] of timeline) buckets.set(Math.floor((at - t0) / 250), Math.max(buckets.get(Math.floor((at - t0) / 250)) ?? 0, l));
+    console.log(`  worst per 250 ms: ${[...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => Math.round(v)).join(' ')}`);
+    timeline.length = 0;
+  }
   return {
     system,
     mode: offered === 'max' ? `max (${MAX_CONCURRENCY} in flight)` : `${offered}/s`,
@@ -243,7 +278,7 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bench-redis-'));
-const redis = await startEmbeddedRedis({ dataDir: dir, appendOnly: true, supervise: false });
+const redis = await startEmbeddedRedis({ dataDir: dir, appendOnly: process.env.BENCH_AOF !== "no", supervise: false });
 console.log(`durable Redis (AOF everysec) at ${redis.url}; ${SECONDS} s per run; machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
 const results: Result[] = [];
 try {

@@ -10,10 +10,11 @@ import { CONNECTORS } from '../../connectors/catalog.ts';
 import { DEFAULT_BUS } from '../../flows/flow.compiler.ts';
 import { createApi } from '../api/api.ts';
 import { createUiStatic } from '../api/ui-static.ts';
-import { ConfigError, type Config } from '../config.ts';
-import { loadOrCreateSecretKey, parseSecretKey } from '../../connectors/spi/connection-crypto.ts';
-import type { SecretKeys } from '../secrets/config-secrets.ts';
-import { DeliveryPool } from '../delivery/delivery-pool.ts';
+import type { Config } from '../config.ts';
+import { Worker } from 'node:worker_threads';
+import { startDeliveryRole, type DeliveryRole } from './delivery-role.ts';
+import type { DeliveryThreadData, DeliveryThreadMessage } from './delivery-thread.ts';
+import { loadSecretKeys } from './secret-keys.ts';
 import { DeliveryQueues } from '../delivery/delivery-queues.ts';
 import { OrderingStore } from '../delivery/ordering.ts';
 import { TargetStates } from '../delivery/target-state.ts';
@@ -73,14 +74,54 @@ export interface Runtime {
 const WORKER_HEARTBEAT_MS = 5000;
 const DEFAULT_UI_DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../ui/dist');
 
-/** The key that seals secrets (env, or a key file created in the data dir) and earlier keys that still open them. */
-async function loadSecretKeys(config: Config): Promise<SecretKeys> {
-  try {
-    const current = await loadOrCreateSecretKey({ env: { FLOWBRIDGE_SECRET_KEY: config.secretKey }, keyFile: path.join(config.dataDir, 'secret.key') });
-    return { current, all: [current, ...config.previousSecretKeys.map((k) => parseSecretKey(k))] };
-  } catch (err) {
-    throw new ConfigError(`secret key: ${(err as Error).message}`);
-  }
+/** Starts `config.deliveryThreads` delivery worker threads; their metrics join `metrics`. */
+async function startDeliveryThreads(config: Config, redisUrl: string, metrics: Metrics, log: Logger): Promise<DeliveryRole> {
+  const { allowPrivateTargets: _blockList, ...cloneable } = config;
+  const threads = await Promise.all(
+    Array.from({ length: config.deliveryThreads }, async () => {
+      const data: DeliveryThreadData = { config: cloneable, redisUrl };
+      const worker = new Worker(new URL('./delivery-thread-entry.js', import.meta.url), { workerData: data });
+      const state = { worker, running: false, lastBeat: Date.now(), closed: false };
+      const closed = new Promise<void>((resolve) => {
+        worker.on('message', (m: DeliveryThreadMessage) => {
+          if (m.type === 'beat') {
+            state.running = m.running;
+            state.lastBeat = Date.now();
+            metrics.setRemote(`thread-${worker.threadId}`, m.metrics);
+          } else if (m.type === 'closed') {
+            state.closed = true;
+            resolve();
+          } else if (m.type === 'failed') log.error({ thread: worker.threadId, err: m.message }, 'delivery thread failed');
+        });
+        worker.once('exit', () => {
+          state.running = false;
+          resolve();
+        });
+      });
+      await new Promise<void>((resolve, reject) => {
+        const onMessage = (m: DeliveryThreadMessage) => {
+          if (m.type === 'ready') {
+            worker.off('message', onMessage);
+            state.running = true;
+            resolve();
+          } else if (m.type === 'failed') reject(new Error(`delivery thread could not start: ${m.message}`));
+        };
+        worker.on('message', onMessage);
+        worker.once('error', reject);
+      });
+      worker.on('error', (err) => log.error({ thread: worker.threadId, err: err.message }, 'delivery thread crashed'));
+      return { state, closed };
+    }),
+  );
+  return {
+    isRunning: () => threads.every((t) => t.state.running && Date.now() - t.state.lastBeat < 5000),
+    async close(graceMs) {
+      for (const t of threads) t.state.worker.postMessage({ type: 'close', graceMs });
+      const deadline = new Promise<void>((r) => setTimeout(r, graceMs + 5000).unref());
+      await Promise.race([Promise.all(threads.map((t) => t.closed)), deadline]);
+      await Promise.all(threads.map(async (t) => (t.state.closed ? undefined : await t.state.worker.terminate())));
+    },
+  };
 }
 
 /** Resolves when every connection is ready; rejects naming the URL and the last error after `timeoutMs`. */
@@ -176,20 +217,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const defaultDeadLetterRetention = { maxCount: config.deadLetterMaxCount, maxAgeSeconds: config.deadLetterMaxAgeSeconds };
   cleanup.unshift(async () => deliveryQueues.close());
 
-  let pool: DeliveryPool | undefined;
+  let delivery: DeliveryRole | undefined;
   let httpClient: HttpClient | undefined;
   const workerId = `${os.hostname()}-${process.pid}`;
   if (roles.worker) {
     httpClient = createHttpClient({ allowPrivate: config.allowPrivateTargets, userAgent: 'flowbridge/0.1' });
-    pool = new DeliveryPool(
-      { redis, keys, connectors, deadLetters: deadLetterStore, events, http: httpClient, queues: deliveryQueues, targets: targetStates, ordering, log, metrics, retentionSeconds: config.retentionSeconds, secretKeys, connections: connectionService },
-      { connection: bullConnection, concurrency: config.deliveryConcurrency, lockDurationMs: config.jobLockMs, defaultRetention: defaultDeadLetterRetention },
-    );
-    await pool.start();
+    // Deliveries run in worker threads (another core than ingest and routing, one process);
+    // connectors given in code (tests) cannot cross a thread boundary, so they run here.
+    delivery = config.deliveryThreads > 0 && !options.connectors
+      ? await startDeliveryThreads(config, redisUrl, metrics, log)
+      : await startDeliveryRole({ config, redisUrl, keys, connectors, log, metrics, secretKeys });
     const polls = new PollRunner({ redis, keys, registry, connectors, events, openConnection: (id) => connectionService.open(id), http: httpClient, secretKeys, log, metrics });
     polls.start();
     cleanup.unshift(async () => polls.stop());
-    const beat = () => redis.hset(keys.workers, workerId, JSON.stringify({ at: Date.now(), pid: process.pid, host: os.hostname() })).catch(() => undefined);
+    const beat = () => (delivery!.isRunning() ? redis.hset(keys.workers, workerId, JSON.stringify({ at: Date.now(), pid: process.pid, host: os.hostname() })).catch(() => undefined) : undefined);
     void beat();
     const timer = setInterval(() => void beat(), WORKER_HEARTBEAT_MS);
     timer.unref();
@@ -209,7 +250,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // deliveries get the grace period to finish, past it they are aborted (and retried elsewhere).
   const grace = options.shutdownGraceMs ?? config.shutdownGraceMs;
   cleanup.unshift(async () => {
-    await Promise.all([router?.stop(), pool?.close(grace)]);
+    await Promise.all([router?.stop(), delivery?.close(grace)]);
   });
 
   const health = async () => {
@@ -234,7 +275,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }
       }).length;
     }
-    const local = { router: router ? router.isRunning : undefined, worker: pool ? pool.isRunning : undefined };
+    const local = { router: router ? router.isRunning : undefined, worker: delivery ? delivery.isRunning() : undefined };
     const broken = [...registry.brokenFlows].map(([flowId, reason]) => ({ flowId, reason }));
     const ok = reachable && (roles.worker ? Boolean(local.worker) : workersAlive > 0) && (!roles.router || Boolean(local.router)) && broken.length === 0;
     return { ok, body: { status: ok ? 'ok' : 'unhealthy', redis: { reachable, latencyMs }, workers: { alive: workersAlive, ...local }, rules: registry.ruleCount, ...(broken.length ? { flowsNotCompiling: broken } : {}) } };

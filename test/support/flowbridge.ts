@@ -28,6 +28,8 @@ export async function startTestFlowbridge(options: { env?: Record<string, string
     FLOWBRIDGE_REDIS_PREFIX: prefix,
     FLOWBRIDGE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8',
     FLOWBRIDGE_SECRET_KEY: TEST_SECRET_KEY,
+    // In-process deliveries, so tests can give connectors in code; the process tests run threads.
+    FLOWBRIDGE_DELIVERY_THREADS: '0',
     FLOWBRIDGE_LOG_LEVEL: process.env.FLOWBRIDGE_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
