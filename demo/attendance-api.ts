@@ -1,6 +1,7 @@
-// A small attendance-system API for the ERP → attendance demo. It keeps employee records
-// in memory: POST /api/employees upserts by externalId, GET /api/employees lists them.
-// Repeated Idempotency-Keys are answered without applying the change twice.
+// A small attendance-system API for the ERP → attendance demos. It keeps employee records
+// in memory: POST /api/employees creates (or upserts) by externalId, PUT /api/employees/:id
+// updates, DELETE /api/employees/:id removes, GET /api/employees lists them. Repeated
+// Idempotency-Keys are answered without applying the change twice.
 //   node bin/run-ts.js demo/attendance-api.ts [--port 9091] [--fail-rate 0.2]
 import http from 'node:http';
 
@@ -37,6 +38,27 @@ const server = http.createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     if (req.url === '/api/employees' && req.method === 'GET') return reply(res, 200, [...employees.values()]);
+    const one = /^\/api\/employees\/([^/]+)$/.exec(req.url ?? '');
+    if (one && req.method === 'DELETE') {
+      const id = decodeURIComponent(one[1]!);
+      if (!employees.delete(id)) return reply(res, 404, { error: `no employee ${id}` });
+      console.log(`deleted ${id} (${employees.size} employees)`);
+      return reply(res, 200, { deleted: id });
+    }
+    if (one && req.method === 'PUT') {
+      const id = decodeURIComponent(one[1]!);
+      if (!employees.has(id)) return reply(res, 404, { error: `no employee ${id}` });
+      let body: Partial<EmployeeRecord>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<EmployeeRecord>;
+      } catch {
+        return reply(res, 400, { error: 'body is not JSON' });
+      }
+      const record: EmployeeRecord = { ...employees.get(id)!, ...body, externalId: id, updatedAt: new Date().toISOString() };
+      employees.set(id, record);
+      console.log(`updated ${id}`);
+      return reply(res, 200, record);
+    }
     if (req.url !== '/api/employees' || req.method !== 'POST') return reply(res, 404, { error: 'not found' });
     if (Math.random() < failRate) {
       console.log('503 (simulated outage)');
