@@ -161,6 +161,45 @@ describe('webhook in, flow, HTTP delivery out', () => {
   });
 });
 
+describe('redrive against the current flow', () => {
+  it('refuses to redrive a transform failure whose rule is gone, rather than send the untransformed event', async () => {
+    target = await startFakeTarget();
+    const doc = flowTo(target.url, 'gone', 'people-gone');
+    doc.nodes[2]!.config = { type: 'jsonata', expression: "$number('not a number') + data.person.missing.x" };
+    await deploy(doc);
+    await fb.post('/webhooks/people-gone', person('P-20'), { 'content-type': 'application/json', 'x-delivery': 'g-1' });
+    const dl = await eventually(async () => (await fb.api('GET', '/dead-letters?flowId=gone')).json.items[0]);
+    expect(dl.reason).toBe('transform-error');
+    expect((await fb.api('DELETE', '/flows/gone/deploy')).status).toBe(204);
+    const res = await fb.api('POST', `/dead-letters/${encodeURIComponent(dl.id)}/redrive`);
+    expect(res.status).toBe(409);
+    expect(res.json.error.code).toBe('ERR_DELIVERY_RULE_GONE');
+    expect(target.received).toHaveLength(0);
+    // With an edited body, the operator says what to send: that goes.
+    await fb.api('POST', '/flows/gone/deploy');
+    const edited = await fb.api('POST', `/dead-letters/${encodeURIComponent(dl.id)}/redrive`, { body: { ref: 'P-20' } });
+    expect(edited.status).toBe(202);
+    const [got] = await target.waitFor(1);
+    expect(got!.json).toEqual({ ref: 'P-20' });
+  });
+
+  it('refuses to redrive an event the current first filter no longer lets through', async () => {
+    target = await startFakeTarget();
+    target.setFallback({ status: 400, body: 'no' });
+    const doc = flowTo(target.url, 'refiltered', 'people-refiltered');
+    await deploy(doc);
+    await fb.post('/webhooks/people-refiltered', person('P-21'), { 'content-type': 'application/json', 'x-delivery': 'rf-1' });
+    const dl = await eventually(async () => (await fb.api('GET', '/dead-letters?flowId=refiltered')).json.items[0]);
+    doc.nodes[1]!.config = { pattern: { type: ['person.changed'], data: { person: { status: ['inactive'] } } } };
+    const current = await fb.api('GET', '/flows/refiltered');
+    expect((await fb.api('PUT', '/flows/refiltered', { ...doc, version: current.json.version })).status).toBe(200);
+    expect((await fb.api('POST', '/flows/refiltered/deploy')).status).toBe(200);
+    const res = await fb.api('POST', `/dead-letters/${encodeURIComponent(dl.id)}/redrive`);
+    expect(res.status).toBe(409);
+    expect(res.json.error.message).toContain('only-active');
+  });
+});
+
 describe('bad input at the door', () => {
   it('answers 400 ERR_BODY_INVALID_JSON to a malformed body and stores nothing', async () => {
     target = await startFakeTarget();

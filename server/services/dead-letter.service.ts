@@ -95,11 +95,16 @@ export class DeadLetterService {
     const dl = await this.get(id);
     await this.registry.refresh();
     const rule = this.registry.rule(dl.delivery.ruleId);
+    if (!rule && !edit && dl.reason === 'transform-error') {
+      // This delivery never got its transform; sending the raw event could leak what the transform was meant to drop.
+      throw new FlowbridgeError('ERR_DELIVERY_RULE_GONE', 'The rule of this dead letter is no longer deployed and its transform never ran; redeploy the flow, or redrive with an edited body');
+    }
     const data: DeliveryJobData = { ...dl.delivery, redrive: dl.delivery.redrive + 1 };
     if (rule && !dl.delivery.alert) {
       Object.assign(data, { target: rule.def.target, delivery: rule.def.delivery, flowVersion: rule.def.flowVersion, ruleName: rule.def.name });
       if (!edit) {
-        const outcome = await runRule(rule, data.event, { ruleName: rule.def.name, flowId: rule.def.flowId, ingestionTime: new Date(data.acceptedAt).toISOString() }, { leadMatched: true });
+        // Every filter of the current rule is applied, the first one too: nothing matched it yet.
+        const outcome = await runRule(rule, data.event, { ruleName: rule.def.name, flowId: rule.def.flowId, ingestionTime: new Date(data.acceptedAt).toISOString() });
         if (outcome.kind === 'filtered') {
           throw new FlowbridgeError('ERR_CONFLICT', `The rule's current filter "${outcome.nodeId}" no longer lets this event through; delete the dead letter instead`);
         }
