@@ -165,7 +165,7 @@ describe('redrive against the current flow', () => {
   it('refuses to redrive a transform failure whose rule is gone, rather than send the untransformed event', async () => {
     target = await startFakeTarget();
     const doc = flowTo(target.url, 'gone', 'people-gone');
-    doc.nodes[2]!.config = { type: 'jsonata', expression: "$number('not a number') + data.person.missing.x" };
+    (doc.nodes[2] as { config: unknown }).config = { type: 'jsonata', expression: "$number('not a number') + data.person.missing.x" };
     await deploy(doc);
     await fb.post('/webhooks/people-gone', person('P-20'), { 'content-type': 'application/json', 'x-delivery': 'g-1' });
     const dl = await eventually(async () => (await fb.api('GET', '/dead-letters?flowId=gone')).json.items[0]);
@@ -190,7 +190,7 @@ describe('redrive against the current flow', () => {
     await deploy(doc);
     await fb.post('/webhooks/people-refiltered', person('P-21'), { 'content-type': 'application/json', 'x-delivery': 'rf-1' });
     const dl = await eventually(async () => (await fb.api('GET', '/dead-letters?flowId=refiltered')).json.items[0]);
-    doc.nodes[1]!.config = { pattern: { type: ['person.changed'], data: { person: { status: ['inactive'] } } } };
+    (doc.nodes[1] as { config: unknown }).config = { pattern: { type: ['person.changed'], data: { person: { status: ['inactive'] } } } };
     const current = await fb.api('GET', '/flows/refiltered');
     expect((await fb.api('PUT', '/flows/refiltered', { ...doc, version: current.json.version })).status).toBe(200);
     expect((await fb.api('POST', '/flows/refiltered/deploy')).status).toBe(200);

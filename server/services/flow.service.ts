@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { FlowbridgeError, type Problem } from '../../flows/error-codes.ts';
 import { compileFlow, DEFAULT_BUS, type CompiledFlow } from '../../flows/flow.compiler.ts';
-import type { FlowDocument } from '../../flows/flow-document.ts';
+import type { FlowDocument, FlowNode } from '../../flows/flow-document.ts';
 import { validateFlow } from '../../flows/flow.validation.ts';
 import type { NodeCatalog } from '../../flows/node-kinds.ts';
 import type { Logger } from '../logging.ts';
@@ -176,8 +176,17 @@ export async function flowConnectionUsage(store: FlowStore): Promise<{ connectio
   const out: { connectionId: string; flowId: string; nodeId: string }[] = [];
   for (const summary of await store.list()) {
     const flow = await store.get(summary.id);
-    for (const node of flow?.doc.nodes ?? []) {
-      if (typeof node.connection === 'string') out.push({ connectionId: node.connection, flowId: summary.id, nodeId: node.id });
+    const doc = flow?.doc;
+    // A connection is used by a node directly, and by delivery policies (signing secret, dead-letter alert target).
+    const policies = (node: FlowNode | undefined) => [doc?.defaults?.delivery, node?.delivery];
+    for (const node of doc?.nodes ?? []) {
+      const ids = new Set<string>();
+      if (typeof node.connection === 'string') ids.add(node.connection);
+      for (const p of policies(node)) {
+        if (typeof p?.signing?.connection === 'string') ids.add(p.signing.connection);
+        if (typeof p?.deadLetterAlert?.connection === 'string') ids.add(p.deadLetterAlert.connection);
+      }
+      for (const id of ids) out.push({ connectionId: id, flowId: summary.id, nodeId: node.id });
     }
   }
   return out;
