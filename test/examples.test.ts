@@ -37,10 +37,8 @@ const examples = fs
 
 /** Points every http(s) URL in target configs at the fake, keeping the path and query. */
 function retarget(value: unknown, base: string): unknown {
-  if (typeof value === 'string' && /^https?:\/\//.test(value)) {
-    const u = new URL(value);
-    return `${base}${u.pathname}${u.search}`;
-  }
+  // Only the scheme and host change; a URL parser would percent-encode {{placeholders}} in the path.
+  if (typeof value === 'string' && /^https?:\/\//.test(value)) return value.replace(/^https?:\/\/[^/?#]+/, base);
   if (Array.isArray(value)) return value.map((v) => retarget(v, base));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, retarget(v, base)]));
   return value;

@@ -40,10 +40,9 @@ export interface PollState {
 const LOCK_MS = 120_000;
 const POLL_TIMEOUT_MS = 30_000;
 
-/** The CloudEvents `source` of a poll source's events: the node's `source` setting, else its place in the flow. */
+/** The CloudEvents `source` of a poll source's events: its place in the flow. */
 export function pollEventSource(def: PollSourceDefinition): string {
-  const configured = def.config.source;
-  return typeof configured === 'string' && configured ? configured : `/flows/${def.flowId}/sources/${def.nodeId}`;
+  return `/flows/${def.flowId}/sources/${def.nodeId}`;
 }
 
 /**
