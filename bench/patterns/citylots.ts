@@ -4,17 +4,7 @@
 // run sees the same events. One addition: `properties.PERMITS`, a small array of objects,
 // so that array-consistency rules have something to work on.
 
-/** Mulberry32, a small seeded generator. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../flows/patterns/seeded-random.ts';
 
 export const STREETS = [
   'FULTON', 'MISSION', 'MARKET', 'VALENCIA', 'GEARY', 'CHURCH', 'CASTRO', 'HAIGHT', 'ACKERSON', 'ALEMANY',

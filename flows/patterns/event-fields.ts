@@ -43,8 +43,25 @@ export const EMPTY_MEMBERSHIP: Membership = Object.freeze([]) as Membership;
 interface Pending {
   readonly node: object;
   readonly at: PathNode;
-  readonly membership: Membership;
+  /** The membership of the container holding `node`. */
+  readonly outer: Membership;
+  /** When `node` is an element of an array: that array's id and the element's index (else -1, -1). */
+  readonly arrayId: number;
+  readonly index: number;
+  /** The membership of values in `node`, made on first use (most elements of coordinate arrays never need it). */
+  membership: Membership | null;
   readonly depth: number;
+}
+
+function membershipOf(item: Pending): Membership {
+  if (item.membership === null) item.membership = item.arrayId < 0 ? item.outer : withElement(item.outer, item.arrayId, item.index);
+  return item.membership;
+}
+
+/** Whether a leaf value at `at` is worth keeping (see PathNode.numbersOnly). */
+function isWanted(at: PathNode, value: unknown): boolean {
+  const filter = at.numbersOnly;
+  return filter === null || (typeof value === 'number' && filter.accepts(value));
 }
 
 /**
@@ -55,10 +72,10 @@ export function flattenEvent(event: unknown, paths: PathTrie): EventFields {
   const fields = createEventFields();
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return fields;
   // An explicit stack: deeply nested events must not overflow the call stack.
-  const stack: Pending[] = [{ node: event, at: paths.root, membership: EMPTY_MEMBERSHIP, depth: 0 }];
+  const stack: Pending[] = [{ node: event, at: paths.root, outer: EMPTY_MEMBERSHIP, arrayId: -1, index: -1, membership: EMPTY_MEMBERSHIP, depth: 0 }];
   let arrayCount = 0;
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { node, at, membership, depth } = item;
+    const { node, at, depth } = item;
     if (Array.isArray(node)) {
       const arrayId = arrayCount++;
       fields.arrayPaths[arrayId] = at.path;
@@ -67,11 +84,11 @@ export function flattenEvent(event: unknown, paths: PathTrie): EventFields {
       for (let i = 0; i < node.length; i++) {
         const element: unknown = node[i];
         if (typeof element !== 'object' || element === null) {
-          if (at.ends === 0 || !isLeafValue(element)) continue;
+          if (at.ends === 0 || !isLeafValue(element) || !isWanted(at, element)) continue;
           leaves ??= leafList(fields, at.path);
-          leaves.push({ value: element as EventValue, membership });
+          leaves.push({ value: element as EventValue, membership: membershipOf(item) });
         } else if (depth < MAX_EVENT_DEPTH && (at.children !== null || Array.isArray(element))) {
-          stack.push({ node: element, at, membership: withElement(membership, arrayId, i), depth: depth + 1 });
+          stack.push({ node: element, at, outer: membershipOf(item), arrayId, index: i, membership: null, depth: depth + 1 });
         }
       }
       continue;
@@ -82,9 +99,9 @@ export function flattenEvent(event: unknown, paths: PathTrie): EventFields {
       if (next === undefined) continue;
       const value: unknown = (node as Record<string, unknown>)[key];
       if (typeof value !== 'object' || value === null) {
-        if (next.ends > 0) addLeaf(fields, next.path, value, membership);
+        if (next.ends > 0 && isWanted(next, value)) addLeaf(fields, next.path, value, membershipOf(item));
       } else if (depth < MAX_EVENT_DEPTH && (next.children !== null || (Array.isArray(value) && next.ends > 0))) {
-        stack.push({ node: value, at: next, membership, depth: depth + 1 });
+        stack.push({ node: value, at: next, outer: membershipOf(item), arrayId: -1, index: -1, membership: null, depth: depth + 1 });
       }
     }
   }

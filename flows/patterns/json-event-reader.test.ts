@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { flattenEvent, type EventFields } from './event-fields.ts';
 import { flattenJson } from './json-event-reader.ts';
-import { PathTrie } from './path-trie.ts';
+import { NumberFilter } from './number-filter.ts';
+import { PathTrie, type PathNode } from './path-trie.ts';
 import { PatternIndex } from './pattern-index.ts';
+import { seededRandom } from './seeded-random.ts';
 
 function trieOf(...paths: string[]): PathTrie {
   const trie = new PathTrie();
@@ -96,6 +98,61 @@ describe('flattenJson', () => {
     expect(fields).not.toBe('not-an-object');
     expect(fields instanceof Map && fields.get('b')).toEqual([{ value: 2, membership: [] }]);
     expect(fields instanceof Map && fields.has('a')).toBe(false);
+  });
+});
+
+describe('flattenJson on skipped containers and numbers-only fields', () => {
+  const random = seededRandom(99);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const LEAVES = [1, -0.5, 0, -0, 2.5, 1e21, 0.1234567, 2 ** 53 + 2, 'x', 'a"b', 'tab\t', '\u2028', 'é', '\\', '\ud800', true, false, null];
+  const value = (depth: number): unknown => {
+    const r = random();
+    if (depth > 7 || r < 0.3) return pick(LEAVES);
+    if (r < 0.7) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+    const object: Record<string, unknown> = {};
+    for (let i = Math.floor(random() * 4); i > 0; i--) object[pick(['k', 'a', 'b c', 'é'])] = value(depth + 1);
+    return object;
+  };
+  // Small edits that make most texts invalid in the places the fast paths read.
+  const EDITS = ['', ',', ']', '}', '[', '{', '"', ':', ' ', '\n', '0', '-', '.', 'e', '\\', '\u0001', 'tru', '01', '1.', '\\u12', '\\x'];
+  const mutate = (text: string): string => {
+    for (let m = Math.floor(random() * 3); m > 0; m--) {
+      const at = Math.floor(random() * text.length);
+      text = text.slice(0, at) + pick(EDITS) + text.slice(at + Math.floor(random() * 2));
+    }
+    return text;
+  };
+
+  it('refuses exactly what JSON.parse refuses, and reads what flattenEvent reads, on random texts', () => {
+    let valid = 0;
+    for (let i = 0; i < 4000; i++) {
+      const trie = trieOf('a', 'b');
+      if (random() < 0.5) trie.add('a.k');
+      // Half the time, only numbers in [0, 2.5) (or 1e21) are worth reading at `a`.
+      if (random() < 0.5) {
+        (trie.find('a') as PathNode).numbersOnly = NumberFilter.of([
+          { low: 0, lowOpen: false, high: 2.5, highOpen: true },
+          { low: 1e21, lowOpen: false, high: 1e21, highOpen: false },
+        ]);
+      }
+      const text = mutate(JSON.stringify({ zzz: value(0), a: value(0), b: value(3) }, null, random() < 0.3 ? 1 : undefined));
+      const result = flattenJson(text, trie);
+      if (result === 'repeated-key') continue;
+      expect(result === 'not-an-object', text).toBe(!parses(text));
+      if (typeof result === 'string') continue;
+      valid++;
+      expect(canonical(result), text).toEqual(canonical(flattenEvent(JSON.parse(text), trie)));
+    }
+    expect(valid).toBeGreaterThan(1000);
+  });
+
+  it('reads deeply nested arrays of a numbers-only field without overflowing the stack', () => {
+    const depth = 50_000;
+    const trie = trieOf('a', 'b');
+    (trie.find('a') as PathNode).numbersOnly = NumberFilter.of([{ low: 1, lowOpen: false, high: 1, highOpen: false }]);
+    const fields = flattenJson(`{"a":${'['.repeat(depth)}1${']'.repeat(depth)},"b":2}`, trie);
+    expect(fields instanceof Map && fields.get('b')).toEqual([{ value: 2, membership: [] }]);
+    expect(flattenJson(`{"a":${'['.repeat(depth)}1${']'.repeat(depth - 1)},"b":2}`, trie)).toBe('not-an-object');
   });
 });
 

@@ -3,6 +3,8 @@
 // visited; each node also carries its full dotted path, so no path strings are built per
 // event. Counted, so that an index can add and remove patterns.
 
+import type { NumberFilter } from './number-filter.ts';
+
 /** One key step; `path` is the dotted path from the root to here. */
 export interface PathNode {
   readonly path: string;
@@ -11,10 +13,15 @@ export interface PathNode {
   ends: number;
   /** How many registered paths pass through or end here. */
   refs: number;
+  /**
+   * Set by an index when only numeric tests use this path: values here are worth reading
+   * only when they are numbers the filter accepts. Null: every value is.
+   */
+  numbersOnly: NumberFilter | null;
 }
 
 export class PathTrie {
-  readonly root: PathNode = { path: '', children: null, ends: 0, refs: 0 };
+  readonly root: PathNode = { path: '', children: null, ends: 0, refs: 0, numbersOnly: null };
 
   /** Registers one use of a dotted path. */
   add(path: string): void {
@@ -23,13 +30,23 @@ export class PathTrie {
       node.children ??= new Map();
       let child = node.children.get(step);
       if (child === undefined) {
-        child = { path: node === this.root ? step : `${node.path}.${step}`, children: null, ends: 0, refs: 0 };
+        child = { path: node === this.root ? step : `${node.path}.${step}`, children: null, ends: 0, refs: 0, numbersOnly: null };
         node.children.set(step, child);
       }
       child.refs++;
       node = child;
     }
     node.ends++;
+  }
+
+  /** The node of a dotted path, or undefined when no registered path reaches it. */
+  find(path: string): PathNode | undefined {
+    let node: PathNode | undefined = this.root;
+    for (const step of path.split('.')) {
+      node = node.children?.get(step);
+      if (node === undefined) return undefined;
+    }
+    return node;
   }
 
   /** Drops one use of a dotted path added before. */

@@ -9,10 +9,12 @@
 
 import { EMPTY_MEMBERSHIP, flattenEvent, isConsistent, mergeMembership, type EventField, type EventFields, type Membership } from './event-fields.ts';
 import { flattenJson } from './json-event-reader.ts';
+import { NumberFilter } from './number-filter.ts';
 import { PathTrie } from './path-trie.ts';
 import type { FieldCondition } from './pattern-compiler.ts';
 import { compilePattern, CompiledEventPattern, type CompiledPattern } from './pattern.ts';
 import { ValueIndex } from './value-index.ts';
+import type { NumericRange } from './value-matcher.ts';
 
 /** A state of the index: the conditions of some sub-rules' first fields have held. */
 class State<K> {
@@ -63,6 +65,10 @@ export class PatternIndex<K = string> {
   private readonly targets: State<K>[] = [];
   private readonly seenWithMembership = new Set<string>();
   private arrayPaths: string[] = [];
+  /** The value tests of each field path across all states, to let readers drop values no test can pass. */
+  private readonly pathTests = new Map<string, PathTests>();
+  /** Paths whose tests changed since their reading filters were last set. */
+  private readonly changedPaths = new Set<string>();
 
   /** Adds a pattern (raw, or compiled by compilePattern) under a key, replacing the key's pattern; throws ERR_PATTERN_INVALID. */
   add(key: K, pattern: unknown): void {
@@ -82,6 +88,7 @@ export class PatternIndex<K = string> {
       (state.terminals ??= []).push(registration);
       return path;
     });
+    this.countTests(compiled, 1);
     this.registrations.set(key, registration);
     for (const path of compiled.parsed.paths) this.trie.add(path);
   }
@@ -93,6 +100,7 @@ export class PatternIndex<K = string> {
     this.registrations.delete(key);
     this.version++;
     for (const path of registration.compiled.parsed.paths) this.trie.remove(path);
+    this.countTests(registration.compiled, -1);
     for (const path of registration.paths) {
       const last = path[path.length - 1] as State<K>;
       const at = last.terminals?.indexOf(registration) ?? -1;
@@ -109,6 +117,7 @@ export class PatternIndex<K = string> {
   /** Keys of all patterns the event matches, each once; never throws, and an event that is not an object matches nothing. */
   match(event: unknown): K[] {
     if (typeof event !== 'object' || event === null || Array.isArray(event) || this.registrations.size === 0) return [];
+    if (this.changedPaths.size > 0) this.updateFilters();
     try {
       return this.walk(flattenEvent(event, this.trie));
     } catch {
@@ -124,6 +133,7 @@ export class PatternIndex<K = string> {
    */
   matchJson(text: string): K[] {
     if (this.registrations.size === 0) return [];
+    if (this.changedPaths.size > 0) this.updateFilters();
     const fields = flattenJson(text, this.trie);
     if (fields === 'not-an-object') return [];
     if (fields === 'repeated-key') return this.match(parseOrUndefined(text));
@@ -137,6 +147,28 @@ export class PatternIndex<K = string> {
   /** How many keys the index holds. */
   get size(): number {
     return this.registrations.size;
+  }
+
+  /** Adds (+1) or removes (-1) a pattern's value tests from the per-path counts. */
+  private countTests(compiled: CompiledEventPattern, delta: 1 | -1): void {
+    for (const subRule of compiled.parsed.subRules) {
+      for (const condition of subRule.conditions) {
+        let tests = this.pathTests.get(condition.path);
+        if (tests === undefined) this.pathTests.set(condition.path, (tests = new PathTests()));
+        tests.count(condition, delta);
+        if (tests.isEmpty) this.pathTests.delete(condition.path);
+        this.changedPaths.add(condition.path);
+      }
+    }
+  }
+
+  /** Sets the reading filter of each changed path: numbers only, in the union of its intervals, when only numeric tests use it. */
+  private updateFilters(): void {
+    for (const path of this.changedPaths) {
+      const node = this.trie.find(path);
+      if (node !== undefined) node.numbersOnly = this.pathTests.get(path)?.numberFilter() ?? null;
+    }
+    this.changedPaths.clear();
   }
 
   private walk(fields: EventFields): K[] {
@@ -271,6 +303,43 @@ export class PatternIndex<K = string> {
       else parent.absences?.delete(condition.path);
       if (parent.absences?.size === 0) parent.absences = null;
     }
+  }
+}
+
+/**
+ * The tests of one field path across an index: how many cannot be summed up as numeric
+ * intervals (other operators, `exists`, absence), and the intervals of those that can
+ * (numeric ranges, and exact numbers as one-point intervals), counted.
+ */
+class PathTests {
+  private others = 0;
+  private readonly intervals = new Map<string, { range: NumericRange; count: number }>();
+
+  get isEmpty(): boolean {
+    return this.others === 0 && this.intervals.size === 0;
+  }
+
+  count(condition: FieldCondition, delta: 1 | -1): void {
+    if (condition.absent) this.others += delta;
+    for (const matcher of condition.matchers) {
+      let range: NumericRange;
+      if (matcher.kind === 'numeric') range = matcher.range;
+      else if (matcher.kind === 'exact-number') range = { low: matcher.value, lowOpen: false, high: matcher.value, highOpen: false };
+      else {
+        this.others += delta;
+        continue;
+      }
+      const key = `${range.lowOpen ? '(' : '['}${range.low},${range.high}${range.highOpen ? ')' : ']'}`;
+      const entry = this.intervals.get(key);
+      if (entry === undefined) this.intervals.set(key, { range, count: delta });
+      else if ((entry.count += delta) === 0) this.intervals.delete(key);
+    }
+  }
+
+  /** A filter when only numeric tests use the path, else null (every value must be read). */
+  numberFilter(): NumberFilter | null {
+    if (this.others !== 0 || this.intervals.size === 0) return null;
+    return NumberFilter.of([...this.intervals.values()].map((e) => e.range));
   }
 }
 
