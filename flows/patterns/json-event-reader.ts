@@ -150,41 +150,47 @@ class JsonEventReader {
    */
   private readNumberArrays(at: PathNode, filter: NumberFilter): void {
     const text = this.text;
+    const path = at.path;
     const bottom = this.depth;
+    let frame = this.frames[this.depth - 1] as Frame;
+    let pos = this.pos;
     for (;;) {
       // A value, or the end of an empty array, comes next.
-      let frame = this.frames[this.depth - 1] as Frame;
-      let pos = skipWhitespace(text, this.pos);
       let c = text.charCodeAt(pos);
-      this.pos = pos;
-      if (c === CLOSE_BRACKET && frame.index === 0) {
-        this.pos++;
-        this.depth--;
-      } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-        const value = this.readNumber();
-        if (filter.accepts(value)) this.addLeaf(at.path, value);
+      if (c <= 0x20) c = text.charCodeAt((pos = skipWhitespace(text, pos)));
+      if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+        const value = parseNumber(text, pos);
+        pos = numberEnd;
+        if (filter.accepts(value)) this.addLeaf(path, value);
       } else if (c === OPEN_BRACKET && this.depth - 1 < MAX_EVENT_DEPTH) {
-        this.pos++;
+        pos++;
         this.open(true, at, frame.index);
+        frame = this.frames[this.depth - 1] as Frame;
         continue;
+      } else if (c === CLOSE_BRACKET && frame.index === 0) {
+        pos++;
+        this.depth--;
       } else {
+        // Anything else (after a comma, a closing bracket too) is skipped, or refused, here.
+        this.pos = pos;
         this.skipValue();
+        pos = this.pos;
       }
       // After a value: a comma, or the end of arrays until one is followed by a comma.
       for (;;) {
-        if (this.depth < bottom) return;
-        frame = this.frames[this.depth - 1] as Frame;
-        pos = skipWhitespace(text, this.pos);
-        c = text.charCodeAt(pos);
-        if (c === COMMA) {
-          pos = skipWhitespace(text, pos + 1);
-          if (text.charCodeAt(pos) === CLOSE_BRACKET) throw new Invalid();
-          frame.index++;
+        if (this.depth < bottom) {
           this.pos = pos;
+          return;
+        }
+        frame = this.frames[this.depth - 1] as Frame;
+        c = text.charCodeAt(pos);
+        if (c <= 0x20) c = text.charCodeAt((pos = skipWhitespace(text, pos)));
+        pos++;
+        if (c === COMMA) {
+          frame.index++;
           break;
         }
         if (c !== CLOSE_BRACKET) throw new Invalid();
-        this.pos = pos + 1;
         this.depth--;
       }
     }
@@ -283,50 +289,10 @@ class JsonEventReader {
     return value;
   }
 
-  /** Reads a number in one pass, checking its form as it goes. */
   private readNumber(): number {
-    const text = this.text;
-    const start = this.pos;
-    let pos = start;
-    let c = text.charCodeAt(pos);
-    const negative = c === 0x2d;
-    if (negative) c = text.charCodeAt(++pos);
-    // Plain decimals of at most 15 digits: the digits as an exact integer divided by an exact
-    // power of ten round exactly as the decimal does (what Number() would give).
-    let mantissa = 0;
-    let digits = 0;
-    let scale = 0;
-    if (c === 0x30) {
-      digits = 1;
-      c = text.charCodeAt(++pos);
-    } else if (c >= 0x31 && c <= 0x39) {
-      do {
-        mantissa = mantissa * 10 + (c - 0x30);
-        digits++;
-        c = text.charCodeAt(++pos);
-      } while (c >= 0x30 && c <= 0x39);
-    } else {
-      throw new Invalid();
-    }
-    if (c === 0x2e) {
-      c = text.charCodeAt(++pos);
-      if (!(c >= 0x30 && c <= 0x39)) throw new Invalid();
-      do {
-        mantissa = mantissa * 10 + (c - 0x30);
-        digits++;
-        scale++;
-        c = text.charCodeAt(++pos);
-      } while (c >= 0x30 && c <= 0x39);
-    }
-    if (c === 0x65 || c === 0x45) {
-      // An exponent: rare in events, left to Number().
-      this.pos = scanNumber(text, start);
-      return Number(text.slice(start, this.pos));
-    }
-    this.pos = pos;
-    if (digits > 15) return Number(text.slice(start, pos));
-    const value = scale > 0 ? mantissa / (POWERS_OF_TEN[scale] as number) : mantissa;
-    return negative ? -value : value;
+    const value = parseNumber(this.text, this.pos);
+    this.pos = numberEnd;
+    return value;
   }
 
   /**
@@ -441,6 +407,53 @@ function endOfContainer(text: string, pos: number): number {
     // The engine ran out of backtracking stack on a huge container: the loop will do.
     return -1;
   }
+}
+
+/** Where the number parseNumber read last ends (a module variable spares an object per number). */
+let numberEnd = 0;
+
+/** Reads the number starting at `start` in one pass, checking its form as it goes; sets numberEnd. */
+function parseNumber(text: string, start: number): number {
+  let pos = start;
+  let c = text.charCodeAt(pos);
+  const negative = c === 0x2d;
+  if (negative) c = text.charCodeAt(++pos);
+  // Plain decimals of at most 15 digits: the digits as an exact integer divided by an exact
+  // power of ten round exactly as the decimal does (what Number() would give).
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  if (c === 0x30) {
+    digits = 1;
+    c = text.charCodeAt(++pos);
+  } else if (c >= 0x31 && c <= 0x39) {
+    do {
+      mantissa = mantissa * 10 + (c - 0x30);
+      digits++;
+      c = text.charCodeAt(++pos);
+    } while (c >= 0x30 && c <= 0x39);
+  } else {
+    throw new Invalid();
+  }
+  if (c === 0x2e) {
+    c = text.charCodeAt(++pos);
+    if (!(c >= 0x30 && c <= 0x39)) throw new Invalid();
+    do {
+      mantissa = mantissa * 10 + (c - 0x30);
+      digits++;
+      scale++;
+      c = text.charCodeAt(++pos);
+    } while (c >= 0x30 && c <= 0x39);
+  }
+  if (c === 0x65 || c === 0x45) {
+    // An exponent: rare in events, left to Number().
+    numberEnd = scanNumber(text, start);
+    return Number(text.slice(start, numberEnd));
+  }
+  numberEnd = pos;
+  if (digits > 15) return Number(text.slice(start, pos));
+  const value = scale > 0 ? mantissa / (POWERS_OF_TEN[scale] as number) : mantissa;
+  return negative ? -value : value;
 }
 
 /** Position after a key and its colon; the key must start at `pos`. */
