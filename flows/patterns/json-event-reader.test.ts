@@ -71,6 +71,23 @@ describe('flattenJson', () => {
     expect(canonical(fields as EventFields)).toEqual(canonical(flattenEvent(event, trie)));
   });
 
+  it('finds keys written with escapes or dots, and pattern keys JSON must escape', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    // 'x\\ny' is x, backslash, n, y: the text of the key "x\ny" (x, newline, y) reads the same and must not match it.
+    const trie = trieOf('a', 'c.d', 'q"x', 'b\\s', 'tab\t', 'x\\ny', 'm.k11', ...many.map((k) => `m.${k}`));
+    const texts = [
+      '{"\\u0061":1,"c.d":2,"c":{"\\u0064":3},"q\\"x":4,"b\\\\s":5,"tab\\t":6,"m":{"k\\u00311":7,"k3":8,"k12":9},"m.k1":10}',
+      '{"a":1,"ab":2,"":3,"c":{"d":4,"dd":5,"d.e":6},"q\\u0022x":7,"b\\u005cs":8,"x\\ny":9}',
+      '{"a":1,"x\\\\ny":2,"c":{"d":3},"q\\"x":4}',
+    ];
+    for (const text of texts) {
+      const fields = flattenJson(text, trie);
+      expect(typeof fields, text).not.toBe('string');
+      expect(canonical(fields as EventFields), text).toEqual(canonical(flattenEvent(JSON.parse(text), trie)));
+      expect((fields as EventFields).size).toBeGreaterThanOrEqual(4);
+    }
+  });
+
   it('reads numbers to the same value as JSON.parse', () => {
     const texts = ['0', '-0', '1.5', '37.781234', '-122.456789', '123456789012345', '1234567890123456', '0.1', '0.000001',
       '9007199254740993', '1e5', '1.5E-3', '-0.0', '100.000', '3.14159265358979', '0.30000000000000004', '1e400', '-1e-400'];

@@ -55,6 +55,8 @@ class JsonEventReader {
   private pos = 0;
   private arrayCount = 0;
   private readonly fields: EventFields = createEventFields();
+  /** The last key readKey found a node for. */
+  private key = '';
   /** Container kinds of the value being skipped, by depth. */
   private readonly kinds: number[] = [];
 
@@ -90,13 +92,13 @@ class JsonEventReader {
         at = frame.at;
       } else {
         if (this.text.charCodeAt(this.pos) !== QUOTE) throw new Invalid();
-        const key = this.readString(true) as string;
+        at = this.readKey(frame.at);
         this.skipSpace();
         if (this.text.charCodeAt(this.pos) !== COLON) throw new Invalid();
         this.pos++;
         this.skipSpace();
-        at = stepInto(frame.at, key) ?? null;
         if (at !== null) {
+          const key = this.key;
           if (frame.usedKeys === null) frame.usedKeys = [key];
           else if (frame.usedKeys.includes(key)) throw new RepeatedKey();
           else frame.usedKeys.push(key);
@@ -263,21 +265,46 @@ class JsonEventReader {
     this.pos = skipWhitespace(this.text, this.pos);
   }
 
-  /** Reads a string token; decodes it only when wanted (otherwise null). */
-  private readString(wanted: boolean): string | null {
-    const start = this.pos;
-    const end = scanString(this.text, start);
+  /**
+   * Reads a key and returns the node it leads to, or null; sets `key` to the key when it
+   * leads somewhere. Keys are compared with the node's short child list in the text itself,
+   * so that the keys of the event that no pattern uses cost no string.
+   */
+  private readKey(at: PathNode): PathNode | null {
+    const text = this.text;
+    const start = this.pos + 1;
+    const end = scanString(text, this.pos);
     this.pos = end;
-    if (!wanted) return null;
-    const raw = this.text.slice(start + 1, end - 1);
-    return raw.includes('\\') ? (JSON.parse(this.text.slice(start, end)) as string) : raw;
+    const list = at.childList;
+    if (list !== null) {
+      const length = end - 1 - start;
+      for (let i = 0; i < list.length; i++) {
+        const child = list[i] as PathNode;
+        if (child.step.length === length && text.startsWith(child.step, start)) {
+          this.key = child.step;
+          return child;
+        }
+      }
+      // Not a child's name as written: only a key with an escape or a dot can still lead somewhere.
+      if (!hasDotOrBackslash(text, start, end - 1)) return null;
+    }
+    const key = decodeString(text, start - 1, end);
+    this.key = key;
+    return stepInto(at, key) ?? null;
+  }
+
+  /** Reads a string token. */
+  private readString(): string {
+    const start = this.pos;
+    this.pos = scanString(this.text, start);
+    return decodeString(this.text, start, this.pos);
   }
 
   /** Reads a string, number, true, false or null. */
   private readScalar(): EventValue {
     const text = this.text;
     const c = text.charCodeAt(this.pos);
-    if (c === QUOTE) return this.readString(true) as string;
+    if (c === QUOTE) return this.readString();
     if (c === 0x74 && text.startsWith('true', this.pos)) return this.literal(4, true);
     if (c === 0x66 && text.startsWith('false', this.pos)) return this.literal(5, false);
     if (c === 0x6e && text.startsWith('null', this.pos)) return this.literal(4, null);
@@ -454,6 +481,21 @@ function parseNumber(text: string, start: number): number {
   if (digits > 15) return Number(text.slice(start, pos));
   const value = scale > 0 ? mantissa / (POWERS_OF_TEN[scale] as number) : mantissa;
   return negative ? -value : value;
+}
+
+/** The string token from `start` (its opening quote) to `end` (after its closing quote), decoded. */
+function decodeString(text: string, start: number, end: number): string {
+  const raw = text.slice(start + 1, end - 1);
+  return raw.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : raw;
+}
+
+/** Whether text[from, to) holds a dot or a backslash. */
+function hasDotOrBackslash(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e || c === BACKSLASH) return true;
+  }
+  return false;
 }
 
 /** Position after a key and its colon; the key must start at `pos`. */

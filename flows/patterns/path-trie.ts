@@ -8,7 +8,15 @@ import type { NumberFilter } from './number-filter.ts';
 /** One key step; `path` is the dotted path from the root to here. */
 export interface PathNode {
   readonly path: string;
+  /** The last key step of the path ('' at the root). */
+  readonly step: string;
   children: Map<string, PathNode> | null;
+  /**
+   * The children as a short list, for a JSON reader to compare keys in the text with
+   * without building strings: set when there are at most MAX_LISTED_CHILDREN children and
+   * every step is plain (no backslash, quote or control character, which JSON would escape).
+   */
+  childList: PathNode[] | null;
   /** How many registered paths end here (0: only a step towards longer paths). */
   ends: number;
   /** How many registered paths pass through or end here. */
@@ -20,8 +28,31 @@ export interface PathNode {
   numbersOnly: NumberFilter | null;
 }
 
+const MAX_LISTED_CHILDREN = 8;
+
+function newNode(path: string, step: string): PathNode {
+  return { path, step, children: null, childList: null, ends: 0, refs: 0, numbersOnly: null };
+}
+
+/** Whether JSON writes the text as it is (no quote, backslash or control character to escape). */
+function isPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+function listChildren(node: PathNode): void {
+  const children = node.children;
+  node.childList = null;
+  if (children === null || children.size > MAX_LISTED_CHILDREN) return;
+  const list = [...children.values()];
+  if (list.every((child) => isPlain(child.step))) node.childList = list;
+}
+
 export class PathTrie {
-  readonly root: PathNode = { path: '', children: null, ends: 0, refs: 0, numbersOnly: null };
+  readonly root: PathNode = newNode('', '');
 
   /** Registers one use of a dotted path. */
   add(path: string): void {
@@ -30,8 +61,9 @@ export class PathTrie {
       node.children ??= new Map();
       let child = node.children.get(step);
       if (child === undefined) {
-        child = { path: node === this.root ? step : `${node.path}.${step}`, children: null, ends: 0, refs: 0, numbersOnly: null };
+        child = newNode(node === this.root ? step : `${node.path}.${step}`, step);
         node.children.set(step, child);
+        listChildren(node);
       }
       child.refs++;
       node = child;
@@ -66,6 +98,7 @@ export class PathTrie {
         const parent = nodes[i - 1] as PathNode;
         parent.children?.delete(steps[i - 1] as string);
         if (parent.children?.size === 0) parent.children = null;
+        listChildren(parent);
       }
     }
   }
