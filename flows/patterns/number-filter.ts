@@ -4,7 +4,7 @@
 // object, array-membership bookkeeping and index lookups. Coordinates are the typical case:
 // thousands of numbers, of which the rules want a few.
 
-import type { NumericRange } from './value-matcher.ts';
+import type { NumericRange } from './numeric-range.ts';
 
 /** Which numbers may pass one of a set of numeric intervals; one binary search per value. */
 export class NumberFilter {

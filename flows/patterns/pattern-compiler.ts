@@ -8,7 +8,8 @@ import type { Problem } from '../error-codes.ts';
 import { checkComparableNumber, NUMERIC_LIMIT } from './comparable-number.ts';
 import { compileIgnoreCase, type IgnoreCaseAnchor } from './ignore-case.ts';
 import { ipAddressToHex, parseCidr } from './ip-address.ts';
-import { describeMatcher, type NumericRange, type ValueMatcher } from './value-matcher.ts';
+import type { NumericRange } from './numeric-range.ts';
+import { describeMatcher, type ValueMatcher } from './value-matcher.ts';
 import { parseWildcard, type Wildcard } from './wildcard.ts';
 
 /** What one field of a sub-rule requires: any matcher passing on some value, or (when absent) no value. */

@@ -14,7 +14,7 @@ import { PathTrie } from './path-trie.ts';
 import type { FieldCondition } from './pattern-compiler.ts';
 import { compilePattern, CompiledEventPattern, type CompiledPattern } from './pattern.ts';
 import { ValueIndex } from './value-index.ts';
-import type { NumericRange } from './value-matcher.ts';
+import type { NumericRange } from './numeric-range.ts';
 
 /** A state of the index: the conditions of some sub-rules' first fields have held. */
 class State<K> {

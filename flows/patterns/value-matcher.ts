@@ -3,18 +3,12 @@
 // through hash maps and sorted structures; this is what it must agree with.
 
 import { isComparableNumber } from './comparable-number.ts';
+import type { NumericRange } from './numeric-range.ts';
 import type { EventField } from './event-fields.ts';
 import { matchesIgnoreCase, type IgnoreCaseMatcher } from './ignore-case.ts';
 import { ipAddressToHex } from './ip-address.ts';
 import { matchesWildcard, type Wildcard } from './wildcard.ts';
 
-/** A numeric interval; `=` is a closed interval of one point. */
-export interface NumericRange {
-  readonly low: number;
-  readonly lowOpen: boolean;
-  readonly high: number;
-  readonly highOpen: boolean;
-}
 
 /** One value test of a pattern field. Strings-only operators never match other types. */
 export type ValueMatcher =
