@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../../server/redis/embedded-redis.ts';
+import { processCpuSeconds, redisCpuSeconds, waitForLine } from '../support/measure.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -109,23 +110,6 @@ const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bench-delivery-'));
 const redisServer = await startEmbeddedRedis({ dataDir: redisDir, appendOnly: true });
 const redisUrl = redisServer.url;
 
-function waitForLine(proc: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line:\n${out}`)), 60_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = re.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-  });
-}
-
 interface System {
   api: string;
   workers: ChildProcess[];
@@ -194,19 +178,12 @@ async function sendBatch(sys: System, bus: string, events: { id: string; data: u
 
 function cpuSeconds(pid: number): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return processCpuSeconds(pid);
   } catch {
     return 0;
   }
 }
-async function redisCpu(): Promise<number> {
-  const r = new Redis(redisUrl);
-  const info = await r.info('cpu');
-  r.disconnect();
-  const get = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return get('used_cpu_user') + get('used_cpu_sys');
-}
+const redisCpu = () => redisCpuSeconds(redisUrl);
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { startEmbeddedRedis } from '../../server/redis/embedded-redis.ts';
+import { processCpuSeconds, redisCpuSeconds, waitForLine } from '../support/measure.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -77,24 +78,6 @@ const targetUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function waitForLine(proc: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
-  let out = '';
-  return await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line:\n${out}`)), 60_000);
-    const on = (d: Buffer) => {
-      out += d.toString();
-      const m = re.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-  });
 }
 
 async function startSystem(system: string, redisUrl: string): Promise<{ proc: ChildProcess; url: string }> {
@@ -200,21 +183,6 @@ function threadCpuSeconds(pid: number): Map<string, number> {
     }
   }
   return out;
-}
-
-function processCpuSeconds(pid: number): number {
-  // utime + stime of the process and its reaped children, in clock ticks (100 Hz on Linux).
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function redisCpuSeconds(url: string): Promise<number> {
-  const r = new Redis(url);
-  const info = await r.info('cpu');
-  r.disconnect();
-  const get = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return get('used_cpu_user') + get('used_cpu_sys');
 }
 
 async function runOne(system: string, offered: number | 'max', redisUrl: string): Promise<Result> {

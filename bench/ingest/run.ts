@@ -3,13 +3,14 @@
 // GitHub-signed webhook. Load comes from wrk (Debian package `wrk`) on the same machine;
 // every request carries a unique event id, so each 202 is a new event in the bus log.
 //   node bin/run-ts.js bench/ingest/run.ts [--seconds 15] [--connections 64]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../../server/redis/embedded-redis.ts';
+import { processCpuSeconds, waitForLine } from '../support/measure.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -68,29 +69,6 @@ done = function(summary, latency, requests)
 end
 `;
 
-function waitForLine(proc: ChildProcess, re: RegExp): Promise<RegExpExecArray> {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line:\n${out}`)), 60_000);
-    const on = (d: Buffer) => {
-      out += d.toString();
-      const m = re.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  });
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ingest-bench-'));
 const redis = await startEmbeddedRedis({ dataDir: dir, appendOnly: true, supervise: false });
 const env = { ...process.env, REDIS_URL: redis.url, FLOWBRIDGE_ADMIN_TOKEN: 'bench', FLOWBRIDGE_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'), FLOWBRIDGE_LOG_LEVEL: 'warn' };
@@ -128,9 +106,9 @@ for (const c of cases) {
   spawnSync('wrk', ['-t1', '-c16', '-d2s', '-s', script, c.url]);
   fs.writeFileSync(script, c.lua() + reportLua);
   const before = await check.xlen('fb:{bus:default}:log');
-  const cpu0 = cpuSeconds(api.pid!);
+  const cpu0 = processCpuSeconds(api.pid!);
   const out = spawnSync('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, c.url], { encoding: 'utf8' }).stdout;
-  const cpu = (cpuSeconds(api.pid!) - cpu0) / SECONDS;
+  const cpu = (processCpuSeconds(api.pid!) - cpu0) / SECONDS;
   const after = await check.xlen('fb:{bus:default}:log');
   const m = /RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
   if (!m) throw new Error(`wrk said:\n${out}`);
