@@ -42,6 +42,19 @@ async function resolveValue(spec: ValueSource | undefined, headers: IncomingHttp
   return undefined;
 }
 
+/**
+ * Form fields or query parameters as an object: a repeated name becomes a list. Names are
+ * defined as own properties, so `__proto__` is plain data and never a prototype.
+ */
+function paramsToRecord(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    Object.defineProperty(out, key, { value: all.length === 1 ? all[0] : all, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 export type WebhookBodyKind = 'json' | 'form' | 'text';
 
 /** Which kind of body a Content-Type announces, or undefined for one webhook sources do not read. */
@@ -67,12 +80,7 @@ export function decodeWebhookBody(contentType: string | undefined, body: Buffer,
   }
   if (kind === 'json') return { data: parseJsonBody(body), datacontenttype: 'application/json' };
   if (kind === 'form') {
-    const params = new URLSearchParams(body.toString('utf8'));
-    const data: Record<string, string | string[]> = {};
-    for (const key of new Set(params.keys())) {
-      const all = params.getAll(key);
-      Object.defineProperty(data, key, { value: all.length === 1 ? all[0] : all, enumerable: true, writable: true, configurable: true });
-    }
+    const data = paramsToRecord(new URLSearchParams(body.toString('utf8')));
     return { data, datacontenttype: 'application/json' };
   }
   return { data: body.toString('utf8'), datacontenttype: contentType ?? 'text/plain' };
@@ -110,11 +118,7 @@ export async function buildWebhookEvent(
       const v = Object.hasOwn(headers, key) ? headers[key] : undefined;
       if (v !== undefined) Object.defineProperty(kept, key, { value: Array.isArray(v) ? v.join(', ') : v, enumerable: true, writable: true, configurable: true });
     }
-    const query: Record<string, string | string[]> = {};
-    for (const key of new Set(options.request.query.keys())) {
-      const all = options.request.query.getAll(key);
-      Object.defineProperty(query, key, { value: all.length === 1 ? all[0] : all, enumerable: true, writable: true, configurable: true });
-    }
+    const query = paramsToRecord(options.request.query);
     eventData = { body: data, headers: kept, query, method: options.request.method, path: options.request.path };
     datacontenttype = 'application/json';
   }
