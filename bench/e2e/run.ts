@@ -3,6 +3,7 @@
 // Reports accepted/s, delivered/s, p50/p99 end-to-end latency (stamped at send, measured at
 // the receiver) and events lost, at fixed offered rates and at maximum. Numbers, not pass/fail.
 //   node bin/run-ts.js bench/e2e/run.ts [--seconds 30] [--rates 1000,2000] [--systems flowbridge,reference] [--max-concurrency 128]
+// BENCH_COMMANDSTATS=1 prints Redis's calls and CPU per delivered event, by command.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { startEmbeddedRedis } from '../../server/redis/embedded-redis.ts';
-import { processCpuSeconds, redisCpuSeconds, waitForLine } from '../support/measure.ts';
+import { commandStatsPerEvent, processCpuSeconds, redisCpuSeconds, resetCommandStats, waitForLine } from '../support/measure.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -26,6 +27,9 @@ const MAX_CONCURRENCY = Number(flag('max-concurrency', '128'));
 const DRAIN_MS = 30_000;
 const WARMUP_SECONDS = Number(flag('warmup', '5'));
 const root = path.resolve(import.meta.dirname, '../..');
+// flowbridge runs with the Node flags `npm start` gives it (read from package.json, so the two cannot drift).
+const startScript = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+const START_NODE_FLAGS = /node ((?:--\S+ )*)bin\/flowbridge\.js start/.exec(startScript)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
 
 interface Result {
   system: string;
@@ -42,6 +46,8 @@ interface Result {
   /** CPU seconds used during the measured window, per measured second. */
   systemCpu: number;
   redisCpu: number;
+  /** The benchmark's own CPU (load generator and receiver) per measured second. */
+  benchCpu: number;
   lost: number;
   duplicates: number;
 }
@@ -81,20 +87,25 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function startSystem(system: string, redisUrl: string): Promise<{ proc: ChildProcess; url: string }> {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to the system measured.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (system === 'floor') {
+    const proc = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/run-ts.js'), path.join(root, 'bench/e2e/floor.ts')], { env: { ...process.env, REDIS_URL: redisUrl, TARGET_URL: targetUrl }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    await waitForLine(proc, /floor ready/);
+    return { proc, url: '' };
+  }
   if (system === 'reference') {
-    const proc = spawn(process.execPath, [path.join(root, 'bin/run-ts.js'), path.join(root, 'bench/e2e/reference.ts')], { env: { ...process.env, REDIS_URL: redisUrl, TARGET_URL: targetUrl, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/run-ts.js'), path.join(root, 'bench/e2e/reference.ts')], { env: { ...process.env, REDIS_URL: redisUrl, TARGET_URL: targetUrl, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const m = await waitForLine(proc, /reference listening on (http:\/\/\S+)/);
     return { proc, url: `${m[1]}/webhooks/bench` };
   }
   const env = { ...process.env, REDIS_URL: redisUrl, FLOWBRIDGE_ADMIN_TOKEN: 'bench', FLOWBRIDGE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8', FLOWBRIDGE_LOG_LEVEL: 'warn' };
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles flowbridge itself.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // flowbridge-split: the API in one process, router and deliveries in another (same Redis).
   const split = system === 'flowbridge-split';
-  const proc = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/flowbridge.js'), split ? 'api' : 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...START_NODE_FLAGS, ...nodeArgs, path.join(root, 'bin/flowbridge.js'), split ? 'api' : 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const m = await waitForLine(proc, /flowbridge listening on (http:\/\/\S+)/);
   if (split) {
-    const worker = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/flowbridge.js'), 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(process.execPath, [...START_NODE_FLAGS, ...nodeArgs, path.join(root, 'bin/flowbridge.js'), 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     await waitForLine(worker, /flowbridge worker running/);
     proc.once('exit', () => worker.kill('SIGTERM'));
   }
@@ -169,6 +180,13 @@ async function load(url: string, offered: number | 'max', seconds: number, tag: 
   return { accepted, rejected };
 }
 
+/** The floor system makes its own load: as many jobs as its worker keeps up with, for `seconds`. */
+async function floorLoad(proc: ChildProcess, seconds: number, tag: string): Promise<{ accepted: number; rejected: number }> {
+  const answer = new Promise<{ produced: number }>((resolve) => proc.once('message', resolve));
+  proc.send({ seconds, tag, origin: performance.timeOrigin });
+  return { accepted: (await answer).produced, rejected: 0 };
+}
+
 /** CPU seconds per thread of a process (name → seconds), for the busiest threads. */
 function threadCpuSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();
@@ -192,9 +210,10 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
   received.clear();
   duplicates = 0;
   const { proc, url } = await startSystem(system, redisUrl);
+  const drive = (seconds: number, tag: string) => (system === 'floor' ? floorLoad(proc, seconds, tag) : load(url, offered, seconds, tag));
   // Warm up at the rate to be measured (JIT, connection pools, worker ramp-up), let the
   // backlog drain, then measure steady state. Both systems get the same warm-up.
-  const warmed = await load(url, offered, WARMUP_SECONDS, `warm-${system}-${offered}`);
+  const warmed = await drive(WARMUP_SECONDS, `warm-${system}-${offered}`);
   const warmDeadline = performance.now() + DRAIN_MS;
   while (received.size < warmed.accepted && performance.now() < warmDeadline) await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 500));
@@ -204,17 +223,22 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
   const cpu0 = processCpuSeconds(proc.pid!);
   const threads0 = threadCpuSeconds(proc.pid!);
   const rcpu0 = await redisCpuSeconds(redisUrl);
+  const benchCpu0 = process.cpuUsage();
+  if (process.env.BENCH_COMMANDSTATS) await resetCommandStats(redisUrl);
   const started = performance.now();
-  const { accepted, rejected } = await load(url, offered, SECONDS, tag);
+  const { accepted, rejected } = await drive(SECONDS, tag);
   const sendEnd = performance.now();
   const drainDeadline = sendEnd + DRAIN_MS;
   while (received.size < accepted && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
   const deliveredEnd = received.size ? lastReceivedAt : sendEnd;
   const window = (performance.now() - started) / 1000;
   const systemCpu = (processCpuSeconds(proc.pid!) - cpu0) / window;
+  const benchUse = process.cpuUsage(benchCpu0);
+  const benchCpu = (benchUse.user + benchUse.system) / 1e6 / window;
   const threadUse = [...threadCpuSeconds(proc.pid!)].map(([n, v]) => [n, (v - (threads0.get(n) ?? 0)) / window] as const).filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]);
   if (process.env.BENCH_THREADS) console.log(`  threads: ${threadUse.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}`);
   const redisCpu = ((await redisCpuSeconds(redisUrl)) - rcpu0) / window;
+  if (process.env.BENCH_COMMANDSTATS) console.log(await commandStatsPerEvent(redisUrl, received.size));
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
   const lat = [...received.values()].sort((a, b) => a - b);
@@ -240,9 +264,15 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
     max: Math.round(lat[lat.length - 1] ?? NaN),
     systemCpu: Number(systemCpu.toFixed(2)),
     redisCpu: Number(redisCpu.toFixed(2)),
+    benchCpu: Number(benchCpu.toFixed(2)),
     lost: Math.max(0, accepted - received.size),
     duplicates,
   };
+}
+
+/** CPU microseconds per delivered event, from cores used over the run. */
+function perEvent(cores: number, r: Result): number {
+  return Math.round((cores * 1e6) / Math.max(1, r.deliveredPerSec));
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bench-redis-'));
@@ -251,10 +281,10 @@ console.log(`durable Redis (AOF everysec) at ${redis.url}; ${SECONDS} s per run;
 const results: Result[] = [];
 try {
   for (const system of SYSTEMS) {
-    for (const offered of [...RATES, 'max' as const]) {
+    for (const offered of system === 'floor' ? ['max' as const] : [...RATES, 'max' as const]) {
       const r = await runOne(system, offered, redis.url);
       results.push(r);
-      console.log(`${r.system.padEnd(10)} ${r.mode.padEnd(20)} accepted/s ${String(r.acceptedPerSec).padStart(6)}  delivered/s ${String(r.deliveredPerSec).padStart(6)}  p50 ${String(r.p50).padStart(5)} ms  p99 ${String(r.p99).padStart(6)} ms  lost ${r.lost}  rejected ${r.rejected}  dup ${r.duplicates}  cpu ${r.systemCpu} redis-cpu ${r.redisCpu}`);
+      console.log(`${r.system.padEnd(10)} ${r.mode.padEnd(20)} accepted/s ${String(r.acceptedPerSec).padStart(6)}  delivered/s ${String(r.deliveredPerSec).padStart(6)}  p50 ${String(r.p50).padStart(5)} ms  p99 ${String(r.p99).padStart(6)} ms  lost ${r.lost}  rejected ${r.rejected}  dup ${r.duplicates}  cpu ${r.systemCpu} redis-cpu ${r.redisCpu} bench-cpu ${r.benchCpu}  µs/event: system ${perEvent(r.systemCpu, r)} redis ${perEvent(r.redisCpu, r)} bench ${perEvent(r.benchCpu, r)}`);
     }
   }
 } finally {
