@@ -66,6 +66,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     pipelining: 1,
   });
 
+  // The verdict on a literal IP address never changes for this client: judged once per address.
+  const verdicts = new Map<string, boolean>();
+  const literalAllowed = (host: string): boolean => {
+    let allowed = verdicts.get(host);
+    if (allowed === undefined) {
+      allowed = isAddressAllowed(host, options.allowPrivate);
+      if (verdicts.size >= 1024) verdicts.clear();
+      verdicts.set(host, allowed);
+    }
+    return allowed;
+  };
+
   async function doRequest(req: HttpRequest): Promise<HttpResponse> {
     let url: URL;
     try {
@@ -77,17 +89,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       throw new DeliveryError(`unsupported URL scheme "${url.protocol}"`, { kind: 'config', reason: 'only http and https targets are supported' });
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(host) && !isAddressAllowed(host, options.allowPrivate)) {
+    if (net.isIP(host) && !literalAllowed(host)) {
       const refused = new AddressRefusedError(host, host);
       throw new DeliveryError(refused.message, { kind: 'config', reason: 'target address not allowed' });
     }
     const timeoutMs = req.timeoutMs ?? 30_000;
     const started = performance.now();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const abort = abortable(req.signal, timeoutMs);
     const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'flowbridge', ...req.headers };
     try {
-      const res = await request(url, { method: req.method as never, headers, body: req.body, signal, dispatcher: agent, maxRedirections: 0 } as never);
+      const res = await request(url, { method: req.method as never, headers, body: req.body, signal: abort.signal, dispatcher: agent, maxRedirections: 0 } as never);
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res.body) {
@@ -100,7 +111,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) outHeaders[k] = Array.isArray(v) ? v.join(', ') : String(v);
       return { status: res.statusCode, headers: outHeaders, body, excerpt: body.slice(0, excerptBytes), durationMs: performance.now() - started };
     } catch (err) {
-      throw toDeliveryError(err, timeout.aborted, timeoutMs);
+      throw toDeliveryError(err, abort.timedOut, timeoutMs);
+    } finally {
+      abort.done();
     }
   }
 
@@ -113,6 +126,49 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       await agent.close();
     },
     resolveHost: (hostname) => resolveAllowedHost(hostname, options.allowPrivate),
+  };
+}
+
+// Requests in flight per caller signal (the shutdown signal, shared by every request of a
+// worker): one listener per signal aborts them all, instead of one listener per request.
+const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/**
+ * A signal that aborts after `timeoutMs` or when `outer` aborts. Cheaper per request than
+ * `AbortSignal.any([outer, AbortSignal.timeout(ms)])`, which costs a timer signal, a
+ * composite signal and two listeners each time; `done()` must be called when the request ends.
+ */
+function abortable(outer: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; readonly timedOut: boolean; done(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`no response within ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  let group: Set<AbortController> | undefined;
+  if (outer?.aborted) controller.abort(outer.reason);
+  else if (outer) {
+    group = inFlight.get(outer);
+    if (!group) {
+      const members = new Set<AbortController>();
+      inFlight.set(outer, members);
+      outer.addEventListener('abort', () => {
+        for (const c of members) c.abort(outer.reason);
+        members.clear();
+      }, { once: true });
+      group = members;
+    }
+    group.add(controller);
+  }
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    done() {
+      clearTimeout(timer);
+      group?.delete(controller);
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 // What targets receive: Idempotency-Key, Standard Webhooks signatures a receiver can
 // verify, CloudEvents binary and structured mode; and outbound safety: private, loopback,
 // link-local and metadata addresses refused (after DNS) unless allowed, redirects not followed.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, resolveAllowedHost } from '../../connectors/spi/http-client.ts';
@@ -146,5 +148,34 @@ describe('outbound safety', () => {
     expect(dl.lastError).toMatchObject({ kind: 'permanent', status: 302 });
     expect(dl.lastError.message).toContain('redirect');
     expect(receiver.requests.some((r) => r.path === '/inside')).toBe(false);
+  });
+});
+
+describe('outbound time limits', () => {
+  it('ends an unanswered request at its timeout, and every request in flight when the shared shutdown signal aborts', async () => {
+    // A server that reads requests and never answers them.
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+    const client = createHttpClient({ allowPrivate: parseCidrList('127.0.0.0/8') });
+    try {
+      const started = performance.now();
+      const late = await client.request({ method: 'POST', url, body: '{}', timeoutMs: 200 }).catch((e: unknown) => e);
+      expect(late).toBeInstanceOf(DeliveryError);
+      expect(late).toMatchObject({ kind: 'retryable', reason: 'timeout' });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+
+      const shutdown = new AbortController();
+      const pending = [1, 2, 3].map(() => client.request({ method: 'POST', url, body: '{}', timeoutMs: 60_000, signal: shutdown.signal }).catch((e: unknown) => e));
+      await new Promise((r) => setTimeout(r, 100));
+      shutdown.abort();
+      for (const err of await Promise.all(pending)) expect(err).toMatchObject({ kind: 'retryable', reason: 'aborted (shutdown)' });
+      // A request made after the signal aborted does not go out.
+      expect(await client.request({ method: 'POST', url, body: '{}', signal: shutdown.signal }).catch((e: unknown) => e)).toMatchObject({ reason: 'aborted (shutdown)' });
+    } finally {
+      await client.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
