@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DeliveryPolicy } from '../../flows/flow-document.ts';
 import type { RuleDefinition } from '../../flows/flow.compiler.ts';
 import type { StoredEvent } from '../store/event-store.ts';
@@ -55,7 +55,7 @@ export function deliveryJobId(bus: string, streamId: string, ruleId: string): st
 
 /** The Idempotency-Key targets receive: stable for (bus, event source + id, rule), across retries and redrives. */
 export function idempotencyKeyFor(bus: string, event: { source: string; id: string }, ruleId: string): string {
-  return createHash('sha256').update(`${bus}\u0000${event.source}\u0000${event.id}\u0000${ruleId}`).digest('base64url').slice(0, 32);
+  return hash('sha256', `${bus}\u0000${event.source}\u0000${event.id}\u0000${ruleId}`, 'base64url').slice(0, 32);
 }
 
 /** The id of a rule's target: the flow and the target node, stable across redeploys. */

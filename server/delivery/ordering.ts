@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import { compileJsonPath, type CompiledJsonPath } from '../../flows/transforms/json-path.ts';
 import type { Keys } from '../redis/keys.ts';
@@ -82,7 +82,7 @@ export function orderingKeyValue(path: CompiledJsonPath, event: unknown): string
 
 /** A short hash of an ordering key value, for key names of bounded length. */
 export function hashOrderingKey(value: string): string {
-  return createHash('sha1').update(value).digest('base64url').slice(0, 20);
+  return hash('sha1', value, 'base64url').slice(0, 20);
 }
 
 const compiledPaths = new Map<string, CompiledJsonPath>();

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+// crypto.hash: the one-shot digest (Node ≥ 20.12), ≈ 2× faster than createHash for short input.
+import { hash } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import type { Keys } from '../redis/keys.ts';
 
@@ -61,7 +62,7 @@ declare module 'ioredis' {
 }
 
 function sha(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 32);
+  return hash('sha256', text, 'base64url').slice(0, 32);
 }
 
 export interface EventStoreOptions {
