@@ -72,6 +72,11 @@ export interface Runtime {
 }
 
 const WORKER_HEARTBEAT_MS = 5000;
+// A delivery holds its job's objects for a round trip to the target; under load V8's default
+// young generation (48 MB) promotes most of them, and promoting and compacting them cost more
+// than the deliveries' own code. 96 MB (what `--max-semi-space-size=32`, used by `npm start`,
+// gives the main thread) lets them die young; see bench/README.md.
+const DELIVERY_THREAD_YOUNG_GENERATION_MB = 96;
 const DEFAULT_UI_DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../ui/dist');
 
 /** Starts `config.deliveryThreads` delivery worker threads; their metrics join `metrics`. */
@@ -80,7 +85,7 @@ async function startDeliveryThreads(config: Config, redisUrl: string, metrics: M
   const threads = await Promise.all(
     Array.from({ length: config.deliveryThreads }, async () => {
       const data: DeliveryThreadData = { config: cloneable, redisUrl };
-      const worker = new Worker(new URL('./delivery-thread-entry.js', import.meta.url), { workerData: data });
+      const worker = new Worker(new URL('./delivery-thread-entry.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: DELIVERY_THREAD_YOUNG_GENERATION_MB } });
       const state = { worker, running: false, lastBeat: Date.now(), closed: false };
       const closed = new Promise<void>((resolve) => {
         worker.on('message', (m: DeliveryThreadMessage) => {
