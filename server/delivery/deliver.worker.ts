@@ -11,7 +11,7 @@ import type { ConnectorRegistry } from '../runtime/connector-registry.ts';
 import { hasSealed, openConfigSecrets, type SecretKeys } from '../secrets/config-secrets.ts';
 import { nodeSecretAad } from '../secrets/flow-secrets.ts';
 import type { DeadLetter, DeadLetterReason, DeadLetterStore } from '../store/dead-letter-store.ts';
-import { pushTrace, type EventStore, type TraceEntry } from '../store/event-store.ts';
+import { pushTrace, TraceAppender, type EventStore } from '../store/event-store.ts';
 import { deadLetterAlertJob } from './dead-letter-alert.ts';
 import { computeBackoff, type DeliveryAttempt, type DeliveryJobData } from './delivery-job.ts';
 import { deliveryJobOptions, targetOfJob, type DeliveryQueues } from './delivery-queues.ts';
@@ -79,15 +79,15 @@ export async function recordDeadLetter(deps: Pick<DeliveryProcessorDeps, 'redis'
  * attempts are spent or the failure is permanent. A delivery that may not go now (breaker
  * open) goes back to its queue without using an attempt, and its whole queue pauses.
  */
-export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: AbortSignal): (job: Job<DeliveryJobData>, token?: string) => Promise<void> {
+export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: AbortSignal, closing: () => boolean = () => false): (job: Job<DeliveryJobData>, token?: string) => Promise<void> {
   const { keys, log, metrics } = deps;
   // Connections this process marked unhealthy: its next success through one clears the mark.
   const unhealthyConnections = new Set<string>();
 
+  // Attempts finishing in the same event-loop turn share one write.
+  const traces = new TraceAppender(deps.redis, keys, deps.retentionSeconds);
   const recordAttempt = async (d: DeliveryJobData, jobId: string, attempt: DeliveryAttempt): Promise<void> => {
-    const entry: TraceEntry = { t: Date.now(), kind: 'attempt', ruleId: d.ruleId, flowId: d.flowId, deliveryId: jobId, ...attempt };
-    // The router set the trace's expiry; an attempt only appends (one command, not two).
-    await deps.redis.rpush(keys.trace(d.bus, d.streamId), JSON.stringify(entry));
+    await traces.append(d.bus, d.streamId, { t: Date.now(), kind: 'attempt', ruleId: d.ruleId, flowId: d.flowId, deliveryId: jobId, ...attempt });
   };
 
   /** The delivery's outcome is recorded: let the next one of its ordering key go. */
@@ -129,6 +129,12 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps, signal: Abo
     const jobId = job.id!;
     const targetId = targetOfJob(d);
 
+    // A BullMQ worker waiting for work when its close begins still takes the job that ends the
+    // wait: a closing process sends nothing new, so the job goes back, untouched, for another.
+    if (closing()) {
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
     // A job retried because its worker died may be finished already: the trace knows.
     if (job.stalledCounter > 0) {
       const trace = await deps.events.trace(d.bus, d.streamId);

@@ -1,0 +1,69 @@
+// Trace writes on a real Redis: a router batch's entries as one command (pushTraces), and
+// attempts of concurrent deliveries grouped per event-loop turn (TraceAppender) — every
+// entry in its own event's trace, in the order written, with the retention as expiry.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keys } from '../../server/redis/keys.ts';
+import { TraceAppender, defineTraceCommands, pushTraces, type TraceEntry } from '../../server/store/event-store.ts';
+import { deletePrefix, testRedisUrl, uniquePrefix } from '../support/redis.ts';
+
+const prefix = uniquePrefix('traces');
+const keys = new Keys(prefix);
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
+  defineTraceCommands(redis);
+});
+afterAll(async () => {
+  redis.disconnect();
+  await deletePrefix(prefix);
+});
+
+const read = async (bus: string, streamId: string) => (await redis.lrange(keys.trace(bus, streamId), 0, -1)).map((j) => JSON.parse(j) as TraceEntry);
+const entry = (kind: TraceEntry['kind'], n: number): TraceEntry => ({ t: n, kind, deliveryId: `d-${n}` });
+
+describe('trace writes', () => {
+  it('writes a batch of traces in one command, each with its entries in order and the retention as expiry', async () => {
+    const traces = new Map<string, TraceEntry[]>([
+      ['1-0', [entry('routed', 1), entry('matched', 2)]],
+      ['1-1', [entry('routed', 3)]],
+      ['1-2', []],
+    ]);
+    const multi = redis.multi();
+    pushTraces(multi, keys, 'b1', traces, 600);
+    const results = await multi.exec();
+    expect(results).toHaveLength(1);
+    expect(await read('b1', '1-0')).toEqual([entry('routed', 1), entry('matched', 2)]);
+    expect(await read('b1', '1-1')).toEqual([entry('routed', 3)]);
+    expect(await redis.exists(keys.trace('b1', '1-2'))).toBe(0);
+    const ttl = await redis.ttl(keys.trace('b1', '1-1'));
+    expect(ttl).toBeGreaterThan(590);
+    expect(ttl).toBeLessThanOrEqual(600);
+  });
+
+  it('groups appends made in the same turn, across buses and events, and resolves each once written', async () => {
+    const appender = new TraceAppender(redis, keys, 300);
+    const writes = [
+      appender.append('b2', '5-0', entry('attempt', 1)),
+      appender.append('b3', '5-0', entry('attempt', 2)),
+      appender.append('b2', '5-0', entry('attempt', 3)),
+      appender.append('b2', '5-1', entry('attempt', 4)),
+    ];
+    await Promise.all(writes);
+    expect(await read('b2', '5-0')).toEqual([entry('attempt', 1), entry('attempt', 3)]);
+    expect(await read('b3', '5-0')).toEqual([entry('attempt', 2)]);
+    expect(await read('b2', '5-1')).toEqual([entry('attempt', 4)]);
+    expect(await redis.ttl(keys.trace('b3', '5-0'))).toBeGreaterThan(290);
+    // A later turn appends behind what is there.
+    await appender.append('b2', '5-0', entry('delivered', 5));
+    expect((await read('b2', '5-0')).map((e) => e.t)).toEqual([1, 3, 5]);
+  });
+
+  it('rejects the appends of a turn whose write fails', async () => {
+    const broken = new Redis(testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    const appender = new TraceAppender(broken, keys, 300);
+    await expect(appender.append('b4', '1-0', entry('attempt', 1))).rejects.toThrow();
+    broken.disconnect();
+  });
+});
