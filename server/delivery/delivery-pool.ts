@@ -43,7 +43,7 @@ export class DeliveryPool {
     private readonly deps: DeliveryProcessorDeps,
     private readonly options: DeliveryPoolOptions,
   ) {
-    this.processor = createDeliveryProcessor(deps, this.abort.signal);
+    this.processor = createDeliveryProcessor(deps, this.abort.signal, () => !this.running);
   }
 
   get isRunning(): boolean {

@@ -138,7 +138,8 @@ describe('worker processes killed with SIGKILL', () => {
     const KEYS = 100;
     const PER_KEY = 20;
     const env = envFor('crashord');
-    receiver.setScript((r) => (r.path === '/ordered' ? { status: 200, delayMs: 50 } : { status: 200 }));
+    // 250 ms per request: a key's 20 deliveries take ≥ 5 s, so the first kill (1.5–3 s in) lands mid-sequence.
+    receiver.setScript((r) => (r.path === '/ordered' ? { status: 200, delayMs: 250 } : { status: 200 }));
     const api = await spawn('api', env);
     await deploy(api.url!, webhookFlow('crashord', [{ url: `${receiver.url}/ordered`, delivery: { orderingKey: '$.data.key', backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 50 } }], { transform: "{ 'n': data.n, 'key': data.key, 'seq': data.seq }" }));
     const workers = [await spawn('worker', env), await spawn('worker', env)];
