@@ -16,8 +16,19 @@ export interface DeliveryPoolOptions extends DeliveryWorkerOptions {
   retentionMs?: number;
 }
 
+// A BullMQ worker fetches its next job one round trip at a time when its queue keeps running
+// dry (each fetch waits for the one before); two workers on a target's queue fetch side by
+// side, which halves the time a job waits at 2,000 deliveries/s (bench/README.md).
+const FETCHERS_PER_TARGET = 2;
+
+/** How many BullMQ workers a target gets, and the concurrency of each. */
+function fetchersFor(concurrency: number): { count: number; each: number } {
+  const count = concurrency >= 8 ? FETCHERS_PER_TARGET : 1;
+  return { count, each: Math.ceil(concurrency / count) };
+}
+
 interface Running {
-  worker: Worker<DeliveryJobData>;
+  workers: Worker<DeliveryJobData>[];
   concurrency: number;
   deployed: boolean;
   idleSince: number | undefined;
@@ -89,13 +100,15 @@ export class DeliveryPool {
     if (have) {
       have.deployed = deployed;
       if (have.concurrency !== concurrency) {
-        have.worker.concurrency = concurrency;
+        const each = Math.ceil(concurrency / have.workers.length);
+        for (const w of have.workers) w.concurrency = each;
         have.concurrency = concurrency;
       }
       return;
     }
-    const worker = startTargetWorker(targetId, this.processor, this.deps.keys, { ...this.options, concurrency }, this.deps.log);
-    this.workers.set(targetId, { worker, concurrency, deployed, idleSince: undefined });
+    const { count, each } = fetchersFor(concurrency);
+    const workers = Array.from({ length: count }, () => startTargetWorker(targetId, this.processor, this.deps.keys, { ...this.options, concurrency: each }, this.deps.log));
+    this.workers.set(targetId, { workers, concurrency, deployed, idleSince: undefined });
     this.deps.log.debug({ targetId, concurrency }, 'delivery worker started');
   }
 
@@ -148,7 +161,7 @@ export class DeliveryPool {
         running.idleSince ??= now;
         if (now - running.idleSince > 30_000) {
           this.workers.delete(t.id);
-          await running.worker.close();
+          await Promise.all(running.workers.map((w) => w.close()));
           this.deps.log.debug({ targetId: t.id }, 'delivery worker of an undeployed target stopped (queue empty)');
         }
       }
@@ -179,7 +192,7 @@ export class DeliveryPool {
   async close(graceMs: number): Promise<void> {
     this.running = false;
     for (const t of this.timers) clearInterval(t);
-    const workers = [...this.workers.values()].map((r) => r.worker);
+    const workers = [...this.workers.values()].flatMap((r) => r.workers);
     this.workers.clear();
     const closing = Promise.all(workers.map((w) => w.close()));
     const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
