@@ -3,7 +3,8 @@
 // Reports accepted/s, delivered/s, p50/p99 end-to-end latency (stamped at send, measured at
 // the receiver) and events lost, at fixed offered rates and at maximum. Numbers, not pass/fail.
 //   node bin/run-ts.js bench/e2e/run.ts [--seconds 30] [--rates 1000,2000] [--systems flowbridge,reference] [--max-concurrency 128]
-// BENCH_COMMANDSTATS=1 prints Redis's calls and CPU per delivered event, by command.
+// BENCH_COMMANDSTATS=1 prints Redis's calls and CPU per delivered event, by command;
+// BENCH_STAGES=1 where flowbridge's events spent their time (from their traces).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -218,6 +219,7 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
   while (received.size < warmed.accepted && performance.now() < warmDeadline) await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 500));
   received.clear();
+  timeline.length = 0;
   duplicates = 0;
   const tag = `${system}-${offered}`;
   const cpu0 = processCpuSeconds(proc.pid!);
@@ -238,6 +240,7 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
   const threadUse = [...threadCpuSeconds(proc.pid!)].map(([n, v]) => [n, (v - (threads0.get(n) ?? 0)) / window] as const).filter(([, v]) => v > 0.05).sort((a, b) => b[1] - a[1]);
   if (process.env.BENCH_THREADS) console.log(`  threads: ${threadUse.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}`);
   const redisCpu = ((await redisCpuSeconds(redisUrl)) - rcpu0) / window;
+  if (process.env.BENCH_STAGES && system.startsWith('flowbridge')) console.log(await stagesOf(url, tag, accepted));
   if (process.env.BENCH_COMMANDSTATS) console.log(await commandStatsPerEvent(redisUrl, received.size));
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
@@ -268,6 +271,32 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
     lost: Math.max(0, accepted - received.size),
     duplicates,
   };
+}
+
+/**
+ * Where an event's time went, from the traces of 300 events spread over the run (BENCH_STAGES=1):
+ * accepted → routed (bus log read, match, transform, job added), routed → attempt start
+ * (queue wait), the attempt (request to the receiver). Percentiles in ms.
+ */
+async function stagesOf(webhookUrl: string, tag: string, accepted: number): Promise<string> {
+  const base = new URL(webhookUrl).origin;
+  const stages: Record<string, number[]> = { routed: [], queued: [], attempt: [] };
+  for (let i = 0; i < 300; i++) {
+    const n = `${tag}-${Math.floor((i / 300) * accepted)}`;
+    const res = await fetch(`${base}/api/v1/buses/default/events/${encodeURIComponent(n)}`, { headers: { authorization: 'Bearer bench' } });
+    if (res.status !== 200) continue;
+    const e = (await res.json()) as { acceptedAt: string; trace: { kind: string; at: string; durationMs?: number }[] };
+    const routed = e.trace.find((t) => t.kind === 'routed');
+    const attempt = e.trace.find((t) => t.kind === 'attempt');
+    if (!routed || !attempt) continue;
+    stages.routed!.push(Date.parse(routed.at) - Date.parse(e.acceptedAt));
+    stages.queued!.push(Date.parse(attempt.at) - Date.parse(routed.at));
+    stages.attempt!.push(attempt.durationMs ?? 0);
+  }
+  return `  stages (ms, p50/p90/p99): ${Object.entries(stages).map(([k, v]) => {
+    const sorted = v.sort((a, b) => a - b);
+    return `${k} ${[50, 90, 99].map((p) => percentile(sorted, p)).join('/')}`;
+  }).join(', ')}`;
 }
 
 /** CPU microseconds per delivered event, from cores used over the run. */
