@@ -76,6 +76,8 @@ declare module 'ioredis' {
   }
 }
 
+type AppendArgs = [log: string, sidKey: string, cidKey: string, event: string, meta: string, retention: number, windowMs: number, maxLen: number];
+
 function sha(text: string): string {
   return hash('sha256', text, 'base64url').slice(0, 32);
 }
@@ -110,12 +112,12 @@ export class EventStore {
     if (events.length === 0) return [];
     const windowMs = (options.dedupeWindowSeconds ?? this.options.dedupeWindowSeconds) * 1000;
     const metaJson = JSON.stringify(meta);
-    const args = (event: StoredEvent, i: number) => {
+    const args = (event: StoredEvent, i: number): AppendArgs => {
       const [sid, cid] = this.lookupKeys(bus, event);
-      return [this.keys.busLog(bus), sid, cid, options.json?.[i] ?? JSON.stringify(event), metaJson, this.options.retentionSeconds, windowMs, this.options.maxLogLength] as const;
+      return [this.keys.busLog(bus), sid, cid, options.json?.[i] ?? JSON.stringify(event), metaJson, this.options.retentionSeconds, windowMs, this.options.maxLogLength];
     };
     if (events.length === 1) {
-      const [streamId, dup] = await this.redis.fbAppendEvent(...args(events[0]!, 0));
+      const [streamId, dup] = await this.appendSoon(args(events[0]!, 0));
       return [{ streamId, duplicate: dup === 1 }];
     }
     const multi = this.redis.multi();
@@ -126,6 +128,33 @@ export class EventStore {
       const [streamId, dup] = value as [string, number];
       return { streamId, duplicate: dup === 1 };
     });
+  }
+
+  private soon: { args: AppendArgs; done: (err: unknown, value?: [string, number]) => void }[] = [];
+
+  /**
+   * Single appends made in the same event-loop turn (concurrent requests) go to Redis as one
+   * pipeline: one write and one read instead of one per request. Each is its own script call,
+   * atomic on its own, and settles with its own result.
+   */
+  private appendSoon(args: AppendArgs): Promise<[string, number]> {
+    return new Promise((resolve, reject) => {
+      if (this.soon.push({ args, done: (err, value) => (err ? reject(err as Error) : resolve(value!)) }) === 1) setImmediate(() => this.flushSoon());
+    });
+  }
+
+  private flushSoon(): void {
+    const items = this.soon;
+    this.soon = [];
+    const pipeline = this.redis.pipeline();
+    for (const item of items) pipeline.fbAppendEvent(...item.args);
+    pipeline.exec().then(
+      (results) => items.forEach((item, i) => {
+        const [err, value] = results?.[i] ?? [new Error('no reply from Redis')];
+        item.done(err, value as [string, number]);
+      }),
+      (err: unknown) => items.forEach((item) => item.done(err ?? new Error('append failed'))),
+    );
   }
 
   /** Appends one event (see appendAll). */

@@ -1,10 +1,12 @@
-// Trace writes on a real Redis: a router batch's entries as one command (pushTraces), and
-// attempts of concurrent deliveries grouped per event-loop turn (TraceAppender) — every
-// entry in its own event's trace, in the order written, with the retention as expiry.
+// The event store's grouped writes on a real Redis: single appends of concurrent requests sent
+// as one pipeline, each with its own result (duplicates found within the group too); a
+// router batch's trace entries as one command (pushTraces); attempts of concurrent
+// deliveries grouped per event-loop turn (TraceAppender) — every entry in its own event's
+// trace, in the order written, with the retention as expiry.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keys } from '../../server/redis/keys.ts';
-import { TraceAppender, defineTraceCommands, pushTraces, type TraceEntry } from '../../server/store/event-store.ts';
+import { EventStore, TraceAppender, defineTraceCommands, pushTraces, type StoredEvent, type TraceEntry } from '../../server/store/event-store.ts';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '../support/redis.ts';
 
 const prefix = uniquePrefix('traces');
@@ -22,6 +24,32 @@ afterAll(async () => {
 
 const read = async (bus: string, streamId: string) => (await redis.lrange(keys.trace(bus, streamId), 0, -1)).map((j) => JSON.parse(j) as TraceEntry);
 const entry = (kind: TraceEntry['kind'], n: number): TraceEntry => ({ t: n, kind, deliveryId: `d-${n}` });
+
+describe('appends', () => {
+  const event = (id: string, source = '/s'): StoredEvent => ({ specversion: '1.0', id, source, type: 't', data: { id } });
+
+  it('sends the appends of one turn together, each persisted with its own stream id, a repeated (source, id) a duplicate', async () => {
+    const store = new EventStore(redis, keys, { retentionSeconds: 600, dedupeWindowSeconds: 60, maxLogLength: 100_000 });
+    const meta = { via: 'events', at: Date.now() };
+    const results = await Promise.all([store.append('g', event('a'), meta), store.append('g', event('b'), meta), store.append('g', event('a'), meta), store.append('g', event('a', '/other'), meta)]);
+    expect(results.map((r) => r.duplicate)).toEqual([false, false, true, false]);
+    expect(results[2]!.streamId).toBe(results[0]!.streamId);
+    expect(new Set(results.map((r) => r.streamId)).size).toBe(3);
+    const log = await redis.xrange(keys.busLog('g'), '-', '+');
+    expect(log.map(([id]) => id)).toEqual([results[0]!.streamId, results[1]!.streamId, results[3]!.streamId]);
+    expect((await store.get('g', results[1]!.streamId))?.event.id).toBe('b');
+  });
+
+  it('rejects every append of a turn when Redis cannot be reached, and stores nothing', async () => {
+    const offline = new Redis(testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    const store = new EventStore(offline, keys, { retentionSeconds: 600, dedupeWindowSeconds: 60, maxLogLength: 100_000 });
+    const meta = { via: 'events', at: Date.now() };
+    const settled = await Promise.allSettled([store.append('h', event('x'), meta), store.append('h', event('y'), meta)]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    expect(await redis.exists(keys.busLog('h'))).toBe(0);
+    offline.disconnect();
+  });
+});
 
 describe('trace writes', () => {
   it('writes a batch of traces in one command, each with its entries in order and the retention as expiry', async () => {
