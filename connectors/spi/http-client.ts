@@ -99,16 +99,22 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'flowbridge', ...req.headers };
     try {
       const res = await request(url, { method: req.method as never, headers, body: req.body, signal: abort.signal, dispatcher: agent, maxRedirections: 0 } as never);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        const buf = chunk as Buffer;
-        if (size < maxBytes) chunks.push(buf.subarray(0, maxBytes - size));
-        size += buf.length;
-      }
-      const body = Buffer.concat(chunks).toString('utf8');
+      // Read with listeners, not `for await`: an async iterator costs a promise per chunk.
+      const body = await new Promise<string>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.body.on('data', (buf: Buffer) => {
+          if (size < maxBytes) chunks.push(buf.subarray(0, maxBytes - size));
+          size += buf.length;
+        });
+        res.body.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+        res.body.once('error', reject);
+      });
       const outHeaders: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) outHeaders[k] = Array.isArray(v) ? v.join(', ') : String(v);
+      for (const k in res.headers) {
+        const v = res.headers[k];
+        if (v !== undefined) outHeaders[k] = Array.isArray(v) ? v.join(', ') : String(v);
+      }
       return { status: res.statusCode, headers: outHeaders, body, excerpt: body.slice(0, excerptBytes), durationMs: performance.now() - started };
     } catch (err) {
       throw toDeliveryError(err, abort.timedOut, timeoutMs);
