@@ -2,28 +2,10 @@
 // when (and how) it was answered and whether the sender went away first, tracks how many
 // are in flight (overall and per ordering key), and answers through a script the test
 // can change at any time.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startRecordingServer, type RecordedRequest, type Reply } from '../../support/recording-server.ts';
 
-export interface Received {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  json: unknown;
-  at: number;
-  answeredAt?: number;
-  status?: number;
-  /** The sender closed the connection before the answer was written (it died or gave up). */
-  aborted: boolean;
-}
-
-export interface Answer {
-  status: number;
-  body?: string;
-  headers?: Record<string, string>;
-  delayMs?: number;
-}
+export type Received = RecordedRequest;
+export type Answer = Reply;
 
 export type Script = (req: Received, index: number) => Answer;
 
@@ -44,63 +26,19 @@ export interface Receiver {
 }
 
 export async function startReceiver(script: Script = () => ({ status: 200, body: '{"ok":true}' })): Promise<Receiver> {
-  const requests: Received[] = [];
   let current = script;
-  let inFlight = 0;
-  let peak = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown;
-      try {
-        json = body ? JSON.parse(body) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const rec: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, at: Date.now(), aborted: false };
-      const index = requests.push(rec) - 1;
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      let done = false;
-      const settle = () => {
-        if (done) return false;
-        done = true;
-        inFlight--;
-        return true;
-      };
-      res.on('close', () => {
-        if (!res.writableFinished && settle()) rec.aborted = true;
-      });
-      const answer = current(rec, index);
-      const send = () => {
-        if (res.destroyed || done) return;
-        rec.answeredAt = Date.now();
-        rec.status = answer.status;
-        settle();
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-        res.end(answer.body ?? '');
-      };
-      if (answer.delayMs) setTimeout(send, answer.delayMs);
-      else send();
-    });
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startRecordingServer((req, index) => current(req, index), { keepAliveTimeoutMs: 5000 });
+  const requests = server.requests;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     get inFlight() {
-      return inFlight;
+      return server.inFlight;
     },
     get peakInFlight() {
-      return peak;
+      return server.peakInFlight;
     },
-    resetPeak() {
-      peak = inFlight;
-    },
+    resetPeak: () => server.resetPeak(),
     peakPerKey(keyOf) {
       // Sweep the [at, answeredAt) intervals of each key.
       const edges = new Map<string, [number, number][]>();
@@ -130,9 +68,6 @@ export async function startReceiver(script: Script = () => ({ status: 200, body:
         tick();
       });
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }
