@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics.ts';
 import { ROUTER_GROUP, type Keys } from '../redis/keys.ts';
 import type { RuleRegistry } from '../runtime/rule-registry.ts';
 import type { DeadLetter, DeadLetterStore } from '../store/dead-letter-store.ts';
-import { defineTraceCommands, parseEntry, pushTraces, type BusLogEntry, type EventStore, type TraceEntry } from '../store/event-store.ts';
+import { defineTraceCommands, parseEntry, pushTracesArgs, type BusLogEntry, type EventStore, type TraceEntry } from '../store/event-store.ts';
 
 export interface RouterOptions {
   batchSize: number;
@@ -200,7 +200,8 @@ export class Router {
     if (unordered.length) await this.queues.addBulk(unordered);
     const multi = this.redis.multi();
     for (const dl of deadLetters) this.deadLetters.queuePut(multi, dl);
-    pushTraces(multi, this.keys, bus, traces, this.options.retentionSeconds);
+    const traceArgs = pushTracesArgs(this.keys, bus, traces, this.options.retentionSeconds);
+    if (traceArgs) multi.fbPushTraces(...traceArgs);
     for (const [flowId, refs] of flowEvents) {
       multi.lpush(this.keys.flowRecentEvents(flowId), ...refs);
       multi.ltrim(this.keys.flowRecentEvents(flowId), 0, RECENT_EVENTS_PER_FLOW - 1);

@@ -1,6 +1,6 @@
 // crypto.hash: the one-shot digest (Node ≥ 20.12), ≈ 2× faster than createHash for short input.
 import { hash } from 'node:crypto';
-import type { ChainableCommander, Redis, Result } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import type { Keys } from '../redis/keys.ts';
 
 /** A CloudEvent in structured JSON form, exactly as accepted. */
@@ -146,6 +146,12 @@ export class EventStore {
   private flushSoon(): void {
     const items = this.soon;
     this.soon = [];
+    if (items.length === 1) {
+      // Alone in its turn: a plain call (a pipeline object costs more than it saves here).
+      const [item] = items;
+      this.redis.fbAppendEvent(...item!.args).then((value) => item!.done(undefined, value), (err: unknown) => item!.done(err ?? new Error('append failed')));
+      return;
+    }
     const pipeline = this.redis.pipeline();
     for (const item of items) pipeline.fbAppendEvent(...item.args);
     pipeline.exec().then(
@@ -205,16 +211,17 @@ export function parseEntry(bus: string, streamId: string, fields: string[]): Bus
   }
 }
 
-/** Lets `redis` (and its pipelines) run pushTraces. */
+/** Lets `redis` (and its pipelines) run fbPushTraces (see pushTracesArgs). */
 export function defineTraceCommands(redis: Redis): void {
   redis.defineCommand('fbPushTraces', { lua: PUSH_TRACES_SCRIPT });
 }
 
 /**
- * Queues the trace entries of many events of one bus as one command, each trace's expiry
- * (re)set to `retentionSeconds`. The pipeline's client must have had defineTraceCommands.
+ * The arguments of one fbPushTraces call carrying the trace entries of many events of one bus,
+ * each trace's expiry (re)set to `retentionSeconds`; undefined when there is nothing to write.
+ * The client (or pipeline's client) it is sent on must have had defineTraceCommands.
  */
-export function pushTraces(pipeline: ChainableCommander, keys: Keys, bus: string, traces: Map<string, TraceEntry[]>, retentionSeconds: number): void {
+export function pushTracesArgs(keys: Keys, bus: string, traces: Map<string, TraceEntry[]>, retentionSeconds: number): [number, ...(string | number)[]] | undefined {
   const traceKeys: string[] = [];
   const args: (string | number)[] = [retentionSeconds];
   for (const [streamId, entries] of traces) {
@@ -223,7 +230,7 @@ export function pushTraces(pipeline: ChainableCommander, keys: Keys, bus: string
     args.push(entries.length);
     for (const e of entries) args.push(JSON.stringify(e));
   }
-  if (traceKeys.length) pipeline.fbPushTraces(traceKeys.length, ...traceKeys, ...args);
+  return traceKeys.length ? [traceKeys.length, ...traceKeys, ...args] : undefined;
 }
 
 /**
@@ -265,17 +272,15 @@ export class TraceAppender {
       if (list) list.push(entry);
       else traces.set(streamId, [entry]);
     }
-    const buses = [...byBus.keys()];
-    const pipeline = this.redis.pipeline();
-    for (const bus of buses) pushTraces(pipeline, this.keys, bus, byBus.get(bus)!, this.retentionSeconds);
-    pipeline.exec().then(
-      (results) => {
-        for (const item of items) item.done(results?.[buses.indexOf(item.bus)]?.[0] ?? undefined);
-      },
-      (err: unknown) => {
-        for (const item of items) item.done(err ?? new Error('trace write failed'));
-      },
-    );
+    // One script call per bus (their keys live in different slots), no pipeline object.
+    for (const [bus, traces] of byBus) {
+      const settle = (err?: unknown) => {
+        for (const item of items) if (item.bus === bus) item.done(err);
+      };
+      const args = pushTracesArgs(this.keys, bus, traces, this.retentionSeconds);
+      if (!args) settle();
+      else this.redis.fbPushTraces(...args).then(() => settle(), (err: unknown) => settle(err ?? new Error('trace write failed')));
+    }
   }
 }
 

@@ -1,12 +1,12 @@
 // The event store's grouped writes on a real Redis: single appends of concurrent requests sent
 // as one pipeline, each with its own result (duplicates found within the group too); a
-// router batch's trace entries as one command (pushTraces); attempts of concurrent
+// router batch's trace entries as one command (pushTracesArgs); attempts of concurrent
 // deliveries grouped per event-loop turn (TraceAppender) — every entry in its own event's
 // trace, in the order written, with the retention as expiry.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keys } from '../../server/redis/keys.ts';
-import { EventStore, TraceAppender, defineTraceCommands, pushTraces, type StoredEvent, type TraceEntry } from '../../server/store/event-store.ts';
+import { EventStore, TraceAppender, defineTraceCommands, pushTracesArgs, type StoredEvent, type TraceEntry } from '../../server/store/event-store.ts';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '../support/redis.ts';
 
 const prefix = uniquePrefix('traces');
@@ -59,7 +59,7 @@ describe('trace writes', () => {
       ['1-2', []],
     ]);
     const multi = redis.multi();
-    pushTraces(multi, keys, 'b1', traces, 600);
+    multi.fbPushTraces(...pushTracesArgs(keys, 'b1', traces, 600)!);
     const results = await multi.exec();
     expect(results).toHaveLength(1);
     expect(await read('b1', '1-0')).toEqual([entry('routed', 1), entry('matched', 2)]);
