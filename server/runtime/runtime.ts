@@ -73,9 +73,9 @@ export interface Runtime {
 
 const WORKER_HEARTBEAT_MS = 5000;
 // A delivery holds its job's objects for a round trip to the target; under load V8's default
-// young generation (48 MB) promotes most of them, and promoting and compacting them cost more
-// than the deliveries' own code. 96 MB (what `--max-semi-space-size=32`, used by `npm start`,
-// gives the main thread) lets them die young; see bench/README.md.
+// young generation (48 MB) promoted most of them, and the collector then used more CPU than
+// the delivery code (bench profiles). 96 MB (what `--max-semi-space-size=32`, used by
+// `npm start`, gives the main thread) lets more of them die young; see bench/README.md.
 const DELIVERY_THREAD_YOUNG_GENERATION_MB = 96;
 const DEFAULT_UI_DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../ui/dist');
 
