@@ -2,7 +2,7 @@
 // receiver, for flowbridge and for a naive reference pipeline, on one durable (AOF) Redis.
 // Reports accepted/s, delivered/s, p50/p99 end-to-end latency (stamped at send, measured at
 // the receiver) and events lost, at fixed offered rates and at maximum. Numbers, not pass/fail.
-//   node bin/run-ts.js bench/e2e/run.ts [--seconds 30] [--rates 1000,2000] [--systems flowbridge,reference] [--max-concurrency 128]
+//   node bin/run-ts.js bench/e2e/run.ts [--seconds 30] [--rates 1000,2000] [--systems flowbridge,reference,floor] [--max-concurrency 128]
 // BENCH_COMMANDSTATS=1 prints Redis's calls and CPU per delivered event, by command;
 // BENCH_STAGES=1 where flowbridge's events spent their time (from their traces).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,7 +23,7 @@ const flag = (name: string, fallback: string) => {
 };
 const SECONDS = Number(flag('seconds', '30'));
 const RATES = flag('rates', '1000,2000').split(',').filter(Boolean).map(Number);
-const SYSTEMS = flag('systems', 'flowbridge,reference').split(',');
+const SYSTEMS = flag('systems', 'flowbridge,reference,floor').split(',');
 const MAX_CONCURRENCY = Number(flag('max-concurrency', '128'));
 const DRAIN_MS = 30_000;
 const WARMUP_SECONDS = Number(flag('warmup', '5'));
