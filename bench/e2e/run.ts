@@ -1,5 +1,6 @@
 // End-to-end benchmark: webhook → filter → JSONata transform → HTTP POST to a local
-// receiver, for flowbridge and for a naive reference pipeline, on one durable (AOF) Redis.
+// receiver, for flowbridge, a naive reference pipeline and the floor of the delivery design
+// (bench/e2e/floor.ts), on one durable (AOF) Redis.
 // Reports accepted/s, delivered/s, p50/p99 end-to-end latency (stamped at send, measured at
 // the receiver) and events lost, at fixed offered rates and at maximum. Numbers, not pass/fail.
 //   node bin/run-ts.js bench/e2e/run.ts [--seconds 30] [--rates 1000,2000] [--systems flowbridge,reference,floor] [--max-concurrency 128]
