@@ -56,13 +56,20 @@ return {id, 0}
 `;
 
 // Many events' trace entries in one command (a router batch): KEYS are trace keys; ARGV[1] the
-// TTL, then per key the number of its entries and the entries.
+// TTL, then per key the number of its entries and the entries (pushed 1,000 at a time: Lua's
+// unpack has a limit near 8,000 values).
 const PUSH_TRACES_SCRIPT = `
 local ttl = tonumber(ARGV[1])
 local a = 2
 for i = 1, #KEYS do
   local n = tonumber(ARGV[a])
-  redis.call('RPUSH', KEYS[i], unpack(ARGV, a + 1, a + n))
+  local first = a + 1
+  local last = a + n
+  while first <= last do
+    local upto = math.min(first + 999, last)
+    redis.call('RPUSH', KEYS[i], unpack(ARGV, first, upto))
+    first = upto + 1
+  end
   redis.call('EXPIRE', KEYS[i], ttl)
   a = a + n + 1
 end

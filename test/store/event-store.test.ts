@@ -42,6 +42,7 @@ describe('appends', () => {
 
   it('rejects every append of a turn when Redis cannot be reached, and stores nothing', async () => {
     const offline = new Redis(testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    offline.on('error', () => undefined);
     const store = new EventStore(offline, keys, { retentionSeconds: 600, dedupeWindowSeconds: 60, maxLogLength: 100_000 });
     const meta = { via: 'events', at: Date.now() };
     const settled = await Promise.allSettled([store.append('h', event('x'), meta), store.append('h', event('y'), meta)]);
@@ -70,6 +71,17 @@ describe('trace writes', () => {
     expect(ttl).toBeLessThanOrEqual(600);
   });
 
+  it('writes a trace of more entries than Lua can unpack at once (an event matched by thousands of rules)', async () => {
+    const many = Array.from({ length: 9000 }, (_, i) => entry('matched', i));
+    const multi = redis.multi();
+    multi.fbPushTraces(...pushTracesArgs(keys, 'b1', new Map([['2-0', many], ['2-1', [entry('routed', 1)]]]), 600)!);
+    const results = (await multi.exec())!;
+    expect(results[0]![0]).toBeNull();
+    expect(await redis.llen(keys.trace('b1', '2-0'))).toBe(9000);
+    expect((await read('b1', '2-0')).at(-1)).toEqual(entry('matched', 8999));
+    expect(await read('b1', '2-1')).toEqual([entry('routed', 1)]);
+  });
+
   it('groups appends made in the same turn, across buses and events, and resolves each once written', async () => {
     const appender = new TraceAppender(redis, keys, 300);
     const writes = [
@@ -90,6 +102,7 @@ describe('trace writes', () => {
 
   it('rejects the appends of a turn whose write fails', async () => {
     const broken = new Redis(testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    broken.on('error', () => undefined);
     const appender = new TraceAppender(broken, keys, 300);
     await expect(appender.append('b4', '1-0', entry('attempt', 1))).rejects.toThrow();
     broken.disconnect();
