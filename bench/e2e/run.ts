@@ -256,7 +256,7 @@ async function runOne(system: string, offered: number | 'max', redisUrl: string)
   }
   return {
     system,
-    mode: offered === 'max' ? `max (${MAX_CONCURRENCY} in flight)` : `${offered}/s`,
+    mode: system === 'floor' ? 'max (its own load)' : offered === 'max' ? `max (${MAX_CONCURRENCY} in flight)` : `${offered}/s`,
     offered,
     seconds: SECONDS,
     accepted,
