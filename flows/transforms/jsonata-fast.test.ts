@@ -9,6 +9,7 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import type { FlowbridgeError } from '../error-codes.ts';
+import { seededRandom } from '../patterns/seeded-random.ts';
 import { FallBack, FAST_JSONATA_FUNCTIONS, planFastJsonata, type FastJsonata, type FastJsonataOptions } from './jsonata-fast.ts';
 import { compileJsonataTransform, isFastPath, MAX_SEQUENCE_LENGTH } from './jsonata.transform.ts';
 import { DEFAULT_TRANSFORM_LIMITS } from './transform-limits.ts';
@@ -22,18 +23,6 @@ const LIBRARY_OPTIONS = { stack: DEFAULT_TRANSFORM_LIMITS.maxDepth, sequence: MA
 // ---- seeded randomness ---------------------------------------------------------------------
 
 type Random = () => number;
-
-// mulberry32: small, fast, and the same sequence on every machine for a seed.
-function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
