@@ -3,6 +3,7 @@ import { describeError } from '../api/api-client.ts';
 import type { BulkRedrive, DeadLetter, DeadLetterPage, FlowSummary } from '../api/api-types.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { useApp } from '../app/app-context.tsx';
+import { useBusyAction } from '../app/use-busy-action.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { ProgressBar, Spinner } from '../components/progress.tsx';
@@ -37,7 +38,7 @@ export function DeadLettersView({ flowId: fixedFlow, allowFlowFilter, refreshKey
   const [page, setPage] = useState<DeadLetterPage | undefined>();
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState<DeadLetter | undefined>();
-  const [busy, setBusy] = useState<string | undefined>();
+  const [busy, run] = useBusyAction();
   const [progress, setProgress] = useState<BulkRedrive | undefined>();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [flows, setFlows] = useState<FlowSummary[]>([]);
@@ -66,35 +67,22 @@ export function DeadLettersView({ flowId: fixedFlow, allowFlowFilter, refreshKey
     if (allowFlowFilter) api.get<{ items: FlowSummary[] }>('/flows').then((r) => setFlows(r.items)).catch(() => undefined);
   }, [api, allowFlowFilter]);
 
-  const redrive = async (dl: DeadLetter) => {
-    setBusy(dl.id);
-    try {
+  const redrive = (dl: DeadLetter) =>
+    run(dl.id, async () => {
       const r = await api.post<{ deliveryId: string; usedCurrentRule: boolean }>(`/dead-letters/${encodeURIComponent(dl.id)}/redrive`);
       notify('success', `Redriven${r.usedCurrentRule ? ' with the flow as deployed now' : ''}; watch it in the flow's events.`);
       load();
-    } catch (err) {
-      notify('error', `Not redriven: ${describeError(err)}`);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+    }, 'Not redriven: ');
 
-  const remove = async (dl: DeadLetter) => {
-    setBusy(dl.id);
-    try {
+  const remove = (dl: DeadLetter) =>
+    run(dl.id, async () => {
       await api.del(`/dead-letters/${encodeURIComponent(dl.id)}`);
       load();
-    } catch (err) {
-      notify('error', describeError(err));
-    } finally {
-      setBusy(undefined);
-    }
-  };
+    });
 
   // The server redrives in bulk (and keeps going if this page closes); the page shows its progress.
-  const redriveAll = async () => {
-    setBusy('all');
-    try {
+  const redriveAll = () =>
+    run('all', async () => {
       let bulk = await api.post<BulkRedrive>('/dead-letters/redrives', { filter });
       setProgress(bulk);
       while (bulk.status === 'running') {
@@ -105,26 +93,15 @@ export function DeadLettersView({ flowId: fixedFlow, allowFlowFilter, refreshKey
       const skipped = bulk.skipped ? `, ${bulk.skipped} were already gone` : '';
       notify(bulk.failed || bulk.status === 'failed' ? 'error' : 'success', `Redrove ${bulk.redriven} of ${bulk.total} dead letters${bulk.failed ? `; ${bulk.failed} could not be redriven` : ''}${skipped}.`);
       load();
-    } catch (err) {
-      notify('error', `Redrive stopped: ${describeError(err)}`);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+    }, 'Redrive stopped: ');
 
-  const deleteAll = async () => {
-    setBusy('delete-all');
-    try {
+  const deleteAll = () =>
+    run('delete-all', async () => {
       const q = new URLSearchParams(Object.keys(filter).length ? filter : { all: 'true' });
       const r = await api.del<{ deleted?: number } | undefined>(`/dead-letters?${q.toString()}`);
       notify('success', `Deleted ${r?.deleted ?? 'the'} dead letter${r?.deleted === 1 ? '' : 's'} that matched.`);
       load();
-    } catch (err) {
-      notify('error', describeError(err));
-    } finally {
-      setBusy(undefined);
-    }
-  };
+    });
 
   return (
     <div className="dead-letters" data-testid="dead-letters">

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { describeError } from '../api/api-client.ts';
 import type { ConnectionView } from '../api/api-types.ts';
 import { useApp } from '../app/app-context.tsx';
+import { useBusyAction } from '../app/use-busy-action.ts';
 import { flowPath, navigate } from '../app/route.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
@@ -17,20 +18,14 @@ export function ConnectionsPage() {
   const { data, error, unavailable, reload } = useConnections();
   const [editing, setEditing] = useState<ConnectionView | 'new' | undefined>();
   const [deleting, setDeleting] = useState<ConnectionView | undefined>();
-  const [testing, setTesting] = useState<string | undefined>();
+  const [testing, run] = useBusyAction();
 
-  const test = async (c: ConnectionView) => {
-    setTesting(c.id);
-    try {
+  const test = (c: ConnectionView) =>
+    run(c.id, async () => {
       const r = await api.post<{ ok: boolean; message: string }>(`/connections/${encodeURIComponent(c.id)}/test`);
       notify(r.ok ? 'success' : 'error', `${c.name}: ${r.message}`);
       reload();
-    } catch (err) {
-      notify('error', describeError(err));
-    } finally {
-      setTesting(undefined);
-    }
-  };
+    });
 
   return (
     <main className="flows-page">

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { ApiError, describeError } from '../api/api-client.ts';
 import type { FlowStats, FlowSummary, FlowView } from '../api/api-types.ts';
 import { useApp } from '../app/app-context.tsx';
+import { useBusyAction } from '../app/use-busy-action.ts';
 import { flowPath, navigate } from '../app/route.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { Dialog } from '../components/dialog.tsx';
@@ -33,7 +34,7 @@ export function FlowsPage() {
   const [error, setError] = useState<unknown>();
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Row | undefined>();
-  const [busy, setBusy] = useState<string | undefined>();
+  const [busy, run] = useBusyAction();
   const fileInput = useRef<HTMLInputElement>(null);
 
   const load = useCallback(async () => {
@@ -56,43 +57,29 @@ export function FlowsPage() {
     return () => clearInterval(timer);
   }, [load]);
 
-  const create = async (doc: FlowDocument, how: string) => {
-    setBusy(how);
-    try {
-      const created = await api.post<FlowView>('/flows', doc);
-      navigate(flowPath(created.id));
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'ERR_CONFLICT' && doc.id) {
+  const create = (doc: FlowDocument, how: string) =>
+    run(how, async () => {
+      try {
+        const created = await api.post<FlowView>('/flows', doc);
+        navigate(flowPath(created.id));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'ERR_CONFLICT' && doc.id)) throw err;
         // The id is taken: import as a copy under a fresh id instead of failing.
         const { id: _id, ...rest } = doc;
-        const created = await api.post<FlowView>('/flows', rest).catch((e: unknown) => {
-          notify('error', describeError(e));
-          return undefined;
-        });
-        if (created) {
-          notify('info', `A flow with the id "${doc.id}" exists; imported as "${created.id}".`);
-          navigate(flowPath(created.id));
-        }
-      } else notify('error', describeError(err));
-    } finally {
-      setBusy(undefined);
-    }
-  };
+        const created = await api.post<FlowView>('/flows', rest);
+        notify('info', `A flow with the id "${doc.id}" exists; imported as "${created.id}".`);
+        navigate(flowPath(created.id));
+      }
+    });
 
-  const duplicate = async (row: Row) => {
-    setBusy(`duplicate-${row.id}`);
-    try {
+  const duplicate = (row: Row) =>
+    run(`duplicate-${row.id}`, async () => {
       const view = await api.get<FlowView>(`/flows/${encodeURIComponent(row.id)}`);
       const { id: _id, version: _v, ...doc } = view.doc;
       const created = await api.post<FlowView>('/flows', { ...doc, name: `${doc.name} (copy)` });
       notify('success', `Duplicated as "${created.doc.name}".`);
       await load();
-    } catch (err) {
-      notify('error', describeError(err));
-    } finally {
-      setBusy(undefined);
-    }
-  };
+    });
 
   const exportFlow = async (row: Row) => {
     try {
